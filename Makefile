@@ -1,0 +1,59 @@
+# Two commands on a fresh clone: `make run` and `make test`. Needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# xstatic-bootstrap builds with pkg_resources, which newer setuptools no longer ship.
+PIP_INSTALL := PIP_CONSTRAINT=requirements-build.txt $(BIN)/pip install --disable-pip-version-check -q
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format install install-dev migrate demo lock clean bench backup restore
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock requirements-build.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock requirements-build.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements-dev.lock
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+var:
+	mkdir -p var
+
+migrate: install | var
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo_data
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev | var
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=wmasn.settings.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the lock files after changing pyproject.toml.
+lock: install-dev
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra dev -q -o requirements-dev.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 var/staticfiles

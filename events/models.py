@@ -1,0 +1,279 @@
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+# A cancelled event stays in feeds this long after its date, so calendar apps see it cancelled.
+CANCELLED_KEPT_IN_FEEDS = timedelta(days=30)
+
+
+def new_event_uid():
+    return f"{uuid.uuid4()}@wmasn-portal"
+
+
+class Venue(models.Model):
+    """A meeting place; its name and address are shown to members only."""
+
+    name = models.CharField(max_length=200)
+    address = models.TextField()
+    postcode = models.CharField(max_length=10)
+    host_agency = models.ForeignKey(
+        "network.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_venues",
+    )
+    access_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_address(self):
+        lines = [self.name, *[ln.strip() for ln in self.address.splitlines() if ln.strip()]]
+        return ", ".join([*lines, self.postcode])
+
+
+class EventQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+
+    def scheduled(self):
+        return self.filter(status=Event.Status.SCHEDULED)
+
+    def in_feeds(self, now=None):
+        """Events calendar feeds carry: cancelled ones only until 30 days after their date,
+        and no future meetings of closed working groups."""
+        now = now or timezone.now()
+        from network.models import WorkingGroup
+
+        keep_cancelled_after = now - CANCELLED_KEPT_IN_FEEDS
+        return self.exclude(
+            status=Event.Status.CANCELLED, ends_at__lt=keep_cancelled_after
+        ).exclude(working_group__status=WorkingGroup.Status.CLOSED, starts_at__gte=now)
+
+
+class Event(models.Model):
+    """A network meeting, conference, workshop or other date in the network's calendar."""
+
+    class Kind(models.TextChoices):
+        NETWORK_MEETING = "meeting", "Network meeting"
+        CONFERENCE = "conference", "Conference"
+        WORKSHOP = "workshop", "Workshop"
+        EXERCISE = "exercise", "Exercise"
+        AWARENESS_DAY = "awareness", "Awareness day"
+        EXTERNAL = "external", "External event"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Changing any of these moves the event in a calendar, so the sequence rises.
+    SEQUENCED_FIELDS = ("starts_at", "ends_at", "all_day", "venue_id", "status")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NETWORK_MEETING)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    all_day = models.BooleanField(
+        default=False, help_text="All-day events show as dates, without times."
+    )
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    online_url = models.URLField(
+        "online joining link", blank=True, max_length=500, help_text="Shown to members only."
+    )
+    organiser = models.ForeignKey(
+        "network.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organised_events",
+    )
+    working_group = models.ForeignKey(
+        "network.WorkingGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    registration_url = models.URLField(blank=True, max_length=500)
+    registration_deadline = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancellation_reason = models.TextField(blank=True)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    uid = models.CharField(max_length=255, unique=True, default=new_event_uid, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="scheduled") | ~models.Q(cancellation_reason=""),
+                name="event_cancellation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["scheduled", "cancelled"]),
+                name="event_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["starts_at"], name="event_starts_at_idx"),
+            models.Index(fields=["ends_at"], name="event_ends_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({timezone.localtime(self.starts_at):%d %b %Y})"
+
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_loaded_values", None)
+        if (
+            self.pk
+            and loaded
+            and any(getattr(self, name) != value for name, value in loaded.items())
+        ):
+            self.sequence += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "sequence", "updated_at"}
+        super().save(*args, **kwargs)
+        self._loaded_values = {name: getattr(self, name) for name in self.SEQUENCED_FIELDS}
+
+    def get_absolute_url(self):
+        return reverse("events:event-detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = {
+            name: getattr(instance, name)
+            for name in cls.SEQUENCED_FIELDS
+            if name.removesuffix("_id") in field_names or name in field_names
+        }
+        return instance
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    def cancel(self, reason):
+        """Mark the event cancelled; it stays listed and its sequence rises."""
+        self.status = self.Status.CANCELLED
+        self.cancellation_reason = reason
+        self.save()
+
+
+class RSVP(models.Model):
+    """A member's answer for an event."""
+
+    class Answer(models.TextChoices):
+        ATTENDING = "attending", "Attending"
+        APOLOGIES = "apologies", "Apologies"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "RSVP"
+        ordering = ["event", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="rsvp_one_per_event"),
+            models.CheckConstraint(
+                condition=models.Q(answer__in=["attending", "apologies"]),
+                name="rsvp_answer_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.event}: {self.get_answer_display()}"
+
+
+def hash_calendar_token(raw_token):
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def derive_calendar_token(user_id, nonce):
+    """The raw secret for a link: derived with SECRET_KEY, so a database copy alone
+    reveals no working link, yet the owner can be shown their link again."""
+    message = f"calendar-token:{user_id}:{nonce}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+class CalendarTokenQuerySet(models.QuerySet):
+    def find(self, raw_token):
+        """The token matching this raw secret, or None; compared in constant time."""
+        if not raw_token or len(raw_token) > 128:
+            return None
+        digest = hash_calendar_token(raw_token)
+        token = self.select_related("user").filter(token_hash=digest).first()
+        if token is None or not hmac.compare_digest(token.token_hash, digest):
+            return None
+        return token
+
+
+class CalendarToken(models.Model):
+    """The secret behind a member's personal feed; only its hash is stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_client = models.CharField(max_length=255, blank=True)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    def __str__(self):
+        return f"Calendar link for {self.user}"
+
+    @property
+    def raw_token(self):
+        return derive_calendar_token(self.user_id, self.nonce)
+
+    @classmethod
+    def regenerate_for(cls, user):
+        """Issue a new secret for the user, revoking the old link at once."""
+        nonce = secrets.token_hex(16)
+        token, _ = cls.objects.update_or_create(
+            user=user,
+            defaults={
+                "nonce": nonce,
+                "token_hash": hash_calendar_token(derive_calendar_token(user.pk, nonce)),
+                "created_at": timezone.now(),
+                "last_fetched_at": None,
+                "last_client": "",
+            },
+        )
+        return token

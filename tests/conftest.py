@@ -1,0 +1,110 @@
+"""Shared fixtures: the five roles every view is tested against."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    OfficerFactory,
+    PendingMembershipFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and cached feeds must not leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="West Midlands Police", slug="west-midlands-police")
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(name="Barnardo's", slug="barnardos", sector="third")
+
+
+@pytest.fixture
+def member(agency):
+    """An approved member of `agency`."""
+    return MembershipFactory(agency=agency, user__email="member@example.org").user
+
+
+@pytest.fixture
+def other_member(other_agency):
+    """An approved member of another agency."""
+    return MembershipFactory(agency=other_agency, user__email="other@example.org").user
+
+
+@pytest.fixture
+def pending_user(agency):
+    """Signed up and verified, with a membership request still pending."""
+    return PendingMembershipFactory(agency=agency, user__email="pending@example.org").user
+
+
+@pytest.fixture
+def officer(db):
+    return OfficerFactory(email="officer@example.org")
+
+
+def _client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anon_client(db):
+    return Client()
+
+
+@pytest.fixture
+def member_client(member):
+    return _client_for(member)
+
+
+@pytest.fixture
+def other_member_client(other_member):
+    return _client_for(other_member)
+
+
+@pytest.fixture
+def pending_client(pending_user):
+    return _client_for(pending_user)
+
+
+@pytest.fixture
+def officer_client(officer):
+    return _client_for(officer)
+
+
+ROLES = ["anonymous", "pending", "other_member", "member", "officer"]
+
+
+@pytest.fixture(params=ROLES)
+def role(request):
+    return request.param
+
+
+@pytest.fixture
+def client_for_role(request):
+    """Return a function that gives a logged-in client for a role name."""
+
+    def make(role_name):
+        fixture = {
+            "anonymous": "anon_client",
+            "pending": "pending_client",
+            "other_member": "other_member_client",
+            "member": "member_client",
+            "officer": "officer_client",
+        }[role_name]
+        return request.getfixturevalue(fixture)
+
+    return make

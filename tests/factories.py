@@ -1,0 +1,234 @@
+"""Factories for every model; tests build the data they need and no more."""
+
+import datetime as dt
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from events.models import RSVP, CalendarToken, Event, Venue
+from network.models import (
+    Agency,
+    AgencyContact,
+    AgencyService,
+    Area,
+    GroupMembership,
+    Membership,
+    Pledge,
+    PledgeUpdate,
+    Resource,
+    Service,
+    User,
+    WorkingGroup,
+)
+from network.models.users import OFFICERS_GROUP
+from newsletters.models import Delivery, Issue, Section
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """A verified primary address, as allauth records it (pass verified=False to skip)."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+        if create:
+            obj.save()
+
+
+class OfficerFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def officers_group(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get(name=OFFICERS_GROUP))
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Area {n}")
+    slug = factory.Sequence(lambda n: f"area-{n}")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    slug = factory.Sequence(lambda n: f"agency-{n}")
+    sector = Agency.Sector.PUBLIC
+    description = "An agency working against modern slavery."
+    website = "https://agency.example.org/"
+
+
+class AgencyContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgencyContact
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Faker("name", locale="en_GB")
+    role = "Modern slavery lead"
+    email = factory.Sequence(lambda n: f"contact{n}@agency.example.org")
+    phone = "0121 496 0000"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    status = Membership.Status.APPROVED
+    decided_at = factory.LazyFunction(timezone.now)
+
+
+class PendingMembershipFactory(MembershipFactory):
+    status = Membership.Status.PENDING
+    decided_at = None
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Meeting Room {n}")
+    address = "Lloyd House\nColmore Circus Queensway\nBirmingham"
+    postcode = "B4 6NQ"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    kind = Event.Kind.NETWORK_MEETING
+    title = factory.Sequence(lambda n: f"Network meeting {n}")
+    slug = factory.Sequence(lambda n: f"network-meeting-{n}")
+    description = "The network's regular meeting."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    venue = factory.SubFactory(VenueFactory)
+
+
+class RSVPFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RSVP
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    answer = RSVP.Answer.ATTENDING
+
+
+def calendar_token_for(user):
+    """Issue a personal feed token; returns (CalendarToken, raw secret)."""
+    token = CalendarToken.regenerate_for(user)
+    return token, token.raw_token
+
+
+class PledgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pledge
+
+    agency = factory.SubFactory(AgencyFactory)
+    year = 2018
+    text = "Train every front-line officer to spot the signs of modern slavery."
+    status = Pledge.Status.MADE
+    visibility = Pledge.Visibility.PUBLIC
+
+
+class PledgeUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PledgeUpdate
+
+    pledge = factory.SubFactory(PledgeFactory)
+    note = "Half of the officers are trained."
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    slug = factory.Sequence(lambda n: f"service-{n}")
+    category = Service.Category.OTHER
+
+
+class AgencyServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgencyService
+
+    agency = factory.SubFactory(AgencyFactory)
+    service = factory.SubFactory(ServiceFactory)
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingGroup
+
+    name = factory.Sequence(lambda n: f"Task and finish group {n}")
+    slug = factory.Sequence(lambda n: f"task-and-finish-group-{n}")
+    purpose = "Agree lead agencies at the point of rescue."
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    kind = Resource.Kind.HELPLINE
+    title = factory.Sequence(lambda n: f"Helpline {n}")
+    phone = "08000 121 700"
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Issue
+
+    title = factory.Sequence(lambda n: f"Issue {n}")
+    slug = factory.Sequence(lambda n: f"issue-{n}")
+    issue_date = dt.date(2017, 12, 1)
+    status = Issue.Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+
+class DraftIssueFactory(IssueFactory):
+    status = Issue.Status.DRAFT
+    publish_at = None
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    issue = factory.SubFactory(IssueFactory)
+    heading = factory.Sequence(lambda n: f"Section {n}")
+    body = "Some **news** from the network."
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    issue = factory.SubFactory(IssueFactory)
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
