@@ -57,3 +57,19 @@ lock: install-dev
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/staticfiles
+
+# Seed a small and a large network into PostgreSQL, measure pages and feeds, load-test
+# gunicorn with wrk, and write docs/performance.md. Needs PostgreSQL up and wrk installed.
+bench: install-dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk (apt-get install wrk)"; exit 1; }
+	$(BIN)/python -m benchmarks.run
+
+# Backups (docs/backups.md): a pg_dump of DATABASE_URL into var/backups/, older ones pruned.
+backup: | var
+	$(BIN)/python manage.py backup_database --output-dir var/backups
+
+# Load a backup back: make restore BACKUP=var/backups/wmasn-<time>.dump [RESTORE_DATABASE_URL=...]
+# (default target: DATABASE_URL). It replaces everything in the target, after asking.
+restore:
+	@test -n "$(BACKUP)" || { echo "make restore needs BACKUP=path/to/wmasn-....dump" >&2; exit 2; }
+	$(BIN)/python manage.py restore_database "$(BACKUP)"

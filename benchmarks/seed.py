@@ -1,0 +1,227 @@
+"""Seed a network of a given size quickly with bulk inserts (no per-row signals or hashing)."""
+
+import datetime as dt
+import random
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from events.models import RSVP, CalendarToken, Event, Venue
+from network.models import (
+    Agency,
+    AgencyService,
+    Area,
+    GroupMembership,
+    Membership,
+    Pledge,
+    PledgeUpdate,
+    Resource,
+    Service,
+    User,
+    WorkingGroup,
+)
+from newsletters.models import Issue, Section
+
+BENCH_PASSWORD = "wmasn-bench"
+MEMBER_EMAIL = "member0@bench.example.org"
+
+AREAS = ["Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", "Wolverhampton"]
+SECTORS = [Agency.Sector.PUBLIC, Agency.Sector.PRIVATE, Agency.Sector.THIRD]
+
+
+def seed(*, agencies, members, events, pledges, issues, now=None):
+    """Create a network of the given size; returns what the page measurements need."""
+    rng = random.Random(2017)
+    now = now or timezone.now()
+    areas = Area.objects.bulk_create(
+        [Area(name=name, slug=name.lower(), order=i) for i, name in enumerate(AREAS)]
+        + [Area(name="Region-wide", slug="region-wide", is_region_wide=True, order=99)]
+    )
+    agency_rows = Agency.objects.bulk_create(
+        [
+            Agency(
+                name=f"Agency {i:05d}",
+                slug=f"agency-{i:05d}",
+                sector=SECTORS[i % 3],
+                description="An agency working against modern slavery. " * 3,
+                website=f"https://agency{i}.example.org/",
+                public_email=f"info@agency{i}.example.org",
+                email_domains=f"agency{i}.example.org",
+            )
+            for i in range(agencies)
+        ]
+    )
+    Agency.areas.through.objects.bulk_create(
+        [
+            Agency.areas.through(agency_id=a.pk, area_id=areas[i % len(areas)].pk)
+            for i, a in enumerate(agency_rows)
+        ]
+    )
+
+    password = make_password(BENCH_PASSWORD)
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=f"member{i}@bench.example.org",
+                first_name="Member",
+                last_name=str(i),
+                password=password,
+            )
+            for i in range(members)
+        ]
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user=u,
+                agency=agency_rows[i % len(agency_rows)],
+                status=Membership.Status.APPROVED,
+                decided_at=now,
+            )
+            for i, u in enumerate(users)
+        ]
+    )
+
+    venues = Venue.objects.bulk_create(
+        [
+            Venue(
+                name=f"Venue {i}",
+                address=f"{i} Colmore Row\nBirmingham",
+                postcode="B3 2BJ",
+                host_agency=agency_rows[i % len(agency_rows)],
+            )
+            for i in range(max(1, events // 50))
+        ]
+    )
+    group = WorkingGroup.objects.create(
+        name="Lead agencies at the point of rescue",
+        slug="lead-agencies",
+        purpose="Agree lead agencies at the point of rescue.",
+        lead_agency=agency_rows[0],
+    )
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, user=u) for u in users[: min(len(users), 50)]]
+    )
+    # Events spread over two years back and one year ahead, some cancelled.
+    start = now - dt.timedelta(days=730)
+    span_days = 1095
+    event_rows = []
+    for i in range(events):
+        starts = start + dt.timedelta(days=span_days * i / max(events, 1), hours=10)
+        starts = starts.replace(minute=0, second=0, microsecond=0)
+        cancelled = i % 40 == 7
+        event_rows.append(
+            Event(
+                kind=Event.Kind.NETWORK_MEETING if i % 3 else Event.Kind.WORKSHOP,
+                title=f"Network meeting {i}",
+                slug=f"event-{i:05d}",
+                description="Agenda: updates from agencies; the NRM pathway; AOB.",
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=2, minutes=30),
+                venue=venues[i % len(venues)],
+                organiser=agency_rows[i % len(agency_rows)],
+                working_group=group if i % 25 == 0 else None,
+                status=Event.Status.CANCELLED if cancelled else Event.Status.SCHEDULED,
+                cancellation_reason="Venue unavailable." if cancelled else "",
+            )
+        )
+    event_rows = Event.objects.bulk_create(event_rows)
+    rsvps = []
+    for i, event in enumerate(event_rows):
+        for k in range(min(len(users), 5)):
+            user = users[(i * 7 + k * 13) % len(users)]
+            rsvps.append(RSVP(event=event, user=user, answer=RSVP.Answer.ATTENDING))
+    RSVP.objects.bulk_create(rsvps, ignore_conflicts=True)
+
+    pledge_rows = Pledge.objects.bulk_create(
+        [
+            Pledge(
+                agency=agency_rows[i % len(agency_rows)],
+                year=now.year - (i % 3),
+                text=f"Pledge {i}: train every front-line worker to spot the signs.",
+                status=list(Pledge.Status)[i % 4],
+                visibility=Pledge.Visibility.PUBLIC if i % 5 else Pledge.Visibility.MEMBERS,
+                created_by=users[i % len(users)],
+            )
+            for i in range(pledges)
+        ]
+    )
+    PledgeUpdate.objects.bulk_create(
+        [
+            PledgeUpdate(
+                pledge=p, note="Progress reported at the network meeting.", author=p.created_by
+            )
+            for p in pledge_rows
+        ]
+    )
+
+    services = Service.objects.bulk_create(
+        [
+            Service(name=label, slug=value, category=value, order=i)
+            for i, (value, label) in enumerate(Service.Category.choices)
+        ]
+    )
+    agency_services = AgencyService.objects.bulk_create(
+        [
+            AgencyService(agency=a, service=services[i % len(services)])
+            for i, a in enumerate(agency_rows)
+        ]
+    )
+    AgencyService.areas.through.objects.bulk_create(
+        [
+            AgencyService.areas.through(agencyservice_id=s.pk, area_id=areas[i % len(areas)].pk)
+            for i, s in enumerate(agency_services)
+        ]
+    )
+    Resource.objects.bulk_create(
+        [
+            Resource(
+                kind=Resource.Kind.HELPLINE, title="Modern Slavery Helpline", phone="08000 121 700"
+            ),
+            Resource(kind=Resource.Kind.FORM, title="NRM forms", url="https://www.gov.uk/"),
+        ]
+    )
+
+    issue_rows = Issue.objects.bulk_create(
+        [
+            Issue(
+                title=f"Issue {i}",
+                slug=f"issue-{i:04d}",
+                issue_date=(now - dt.timedelta(days=30 * i)).date(),
+                summary="News from the network.",
+                status=Issue.Status.PUBLISHED,
+                publish_at=now - dt.timedelta(days=30 * i),
+            )
+            for i in range(issues)
+        ]
+    )
+    Section.objects.bulk_create(
+        [
+            Section(
+                issue=issue,
+                order=k,
+                heading=f"Section {k}",
+                body="Some **news** with [a link](https://example.org/).\n\n- one\n- two",
+                agency=agency_rows[(i + k) % len(agency_rows)],
+            )
+            for i, issue in enumerate(issue_rows)
+            for k in range(5)
+        ]
+    )
+
+    member = User.objects.get(email=MEMBER_EMAIL)
+    token = CalendarToken.regenerate_for(member)
+    rng.random()
+    return {
+        "member_email": MEMBER_EMAIL,
+        "member_agency_slug": agency_rows[0].slug,
+        "event_slug": event_rows[len(event_rows) - 1].slug,
+        "pledge_id": pledge_rows[0].pk,
+        "group_slug": group.slug,
+        "issue_slug": issue_rows[0].slug,
+        "token": token.raw_token,
+    }

@@ -1,0 +1,9 @@
+-- Print wrk's summary as one JSON line: requests, p50/p95 latency and errors.
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, ' ..
+    '"socket_errors": %d, "bad_status": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end

@@ -1,0 +1,201 @@
+"""Write side of memberships: requests, decisions, proposed agencies and auto-approval."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from network.models import Agency, Membership, User
+from network.models.users import OFFICERS_GROUP
+
+Status = Membership.Status
+
+# A user may not ask again while one of these is on the row for that agency.
+OPEN_STATUSES = (Status.PENDING, Status.APPROVED)
+
+
+def joinable_agencies(user):
+    """Active agencies the user has no pending or approved membership of."""
+    taken = Membership.objects.filter(user=user, status__in=OPEN_STATUSES).values("agency_id")
+    return Agency.objects.active().exclude(pk__in=taken)
+
+
+def has_verified_address_for(*, user, agency):
+    """Whether one of the user's verified addresses is on a domain the agency lists."""
+    if agency.status != Agency.Status.ACTIVE or not agency.email_domain_list:
+        return False
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return any(
+        agency.pk in {a.pk for a in Agency.objects.matching_email_domain(email)} for email in emails
+    )
+
+
+@transaction.atomic
+def request_membership(*, user, agency, role="", now=None):
+    """Ask to join an agency; approved at once when a verified address is on its domain.
+
+    A rejected or ended membership goes back to pending on the same row (one row per user
+    and agency). Raises ValidationError when a request is already open.
+    """
+    now = now or timezone.now()
+    if agency.status != Agency.Status.ACTIVE and agency.proposed_by_id != user.pk:
+        raise ValidationError("This agency is not open for requests.")
+    membership = Membership.objects.select_for_update().filter(user=user, agency=agency).first()
+    if membership is None:
+        membership = Membership(user=user, agency=agency)
+    elif membership.status in OPEN_STATUSES:
+        raise ValidationError(
+            f"You already have a {membership.get_status_display().lower()} membership of {agency}."
+        )
+    membership.status = Status.PENDING
+    membership.role = role
+    membership.requested_at = now
+    membership.decided_at = None
+    membership.decided_by = None
+    membership.auto_approved = False
+    membership.ended_at = None
+    membership.full_clean()
+    membership.save()
+
+    if has_verified_address_for(user=user, agency=agency):
+        return approve(membership=membership, by=None, auto=True, now=now)
+    _notify_officers(membership)
+    return membership
+
+
+@transaction.atomic
+def approve(*, membership, by, auto=False, now=None):
+    """Approve a pending, rejected or ended membership and email the user."""
+    if membership.status == Status.APPROVED:
+        raise ValidationError("This membership is already approved.")
+    membership.status = Status.APPROVED
+    membership.decided_at = now or timezone.now()
+    membership.decided_by = by
+    membership.auto_approved = auto
+    membership.ended_at = None
+    membership.full_clean()
+    membership.save()
+    _email_user(membership, "approved", f"Your membership of {membership.agency} is approved")
+    return membership
+
+
+@transaction.atomic
+def reject(*, membership, by, now=None):
+    """Reject a pending request and email the user."""
+    if membership.status != Status.PENDING:
+        raise ValidationError("Only a pending request can be rejected.")
+    membership.status = Status.REJECTED
+    membership.decided_at = now or timezone.now()
+    membership.decided_by = by
+    membership.auto_approved = False
+    membership.full_clean()
+    membership.save()
+    _email_user(
+        membership, "rejected", f"Your request to join {membership.agency} was not approved"
+    )
+    return membership
+
+
+@transaction.atomic
+def end(*, membership, by=None, now=None):
+    """End an approved membership (or withdraw a pending request); access goes at once."""
+    if membership.status not in OPEN_STATUSES:
+        raise ValidationError("Only an approved or pending membership can be ended.")
+    now = now or timezone.now()
+    if membership.status == Status.PENDING:
+        membership.decided_at = now
+        membership.decided_by = by
+    membership.status = Status.ENDED
+    membership.ended_at = now
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def propose_agency(*, user, name, sector, website="", description="", role="", now=None):
+    """Propose a new agency (status proposed) with a pending membership for its proposer."""
+    agency = Agency(
+        name=name.strip(),
+        slug=unique_agency_slug(name),
+        sector=sector,
+        status=Agency.Status.PROPOSED,
+        website=website,
+        description=description,
+        proposed_by=user,
+    )
+    agency.full_clean()
+    agency.save()
+    membership = request_membership(user=user, agency=agency, role=role, now=now)
+    return agency, membership
+
+
+@transaction.atomic
+def approve_agency(*, agency):
+    """Make a proposed agency active; its pending requests still wait for an officer."""
+    agency.status = Agency.Status.ACTIVE
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+def auto_approve_pending(*, user, now=None):
+    """Approve the user's pending requests that a verified address now qualifies for."""
+    approved = []
+    pending = Membership.objects.pending().filter(user=user).select_related("agency")
+    for membership in pending:
+        if has_verified_address_for(user=user, agency=membership.agency):
+            approved.append(approve(membership=membership, by=None, auto=True, now=now))
+    return approved
+
+
+def unique_agency_slug(name):
+    base = slugify(name)[:190] or "agency"
+    slug, n = base, 2
+    while Agency.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _site_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _email_user(membership, kind, subject):
+    """Email the decision once the transaction commits, so a rollback sends nothing."""
+    context = {
+        "membership": membership,
+        "user": membership.user,
+        "agency": membership.agency,
+        "membership_url": _site_url(reverse("network:membership")),
+        "agency_url": _site_url(membership.agency.get_absolute_url()),
+    }
+    body = render_to_string(f"network/emails/membership_{kind}.txt", context)
+    recipient = membership.user.email
+    transaction.on_commit(
+        lambda: send_mail(f"[WMASN] {subject}", body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    )
+
+
+def _notify_officers(membership):
+    """Tell the network officers a request is waiting for them."""
+    recipients = list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=OFFICERS_GROUP)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    context = {
+        "membership": membership,
+        "agency": membership.agency,
+        "admin_url": _site_url(reverse("admin:network_membership_changelist")),
+    }
+    body = render_to_string("network/emails/membership_requested.txt", context)
+    subject = f"[WMASN] Membership request: {membership.user.email} for {membership.agency}"
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))

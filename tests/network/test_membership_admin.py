@@ -1,0 +1,285 @@
+"""Officers approve, reject and end memberships in the admin; agencies admin and CSV export."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from network.admin.agencies import csv_safe
+from network.models import Agency, Membership, User
+from tests.factories import (
+    AgencyContactFactory,
+    AgencyFactory,
+    AreaFactory,
+    MembershipFactory,
+    PendingMembershipFactory,
+    UserFactory,
+)
+
+MEMBERSHIPS_URL = reverse("admin:network_membership_changelist")
+AGENCIES_URL = reverse("admin:network_agency_changelist")
+
+
+def run_action(client, url, action, objects, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], **extra}
+    return client.post(url, data)
+
+
+# The pending list
+
+
+def test_pending_requests_are_listed_oldest_first(officer_client, agency, other_agency):
+    now = timezone.now()
+    newer = PendingMembershipFactory(agency=agency, requested_at=now - dt.timedelta(days=1))
+    older = PendingMembershipFactory(agency=other_agency, requested_at=now - dt.timedelta(days=9))
+    approved = MembershipFactory(agency=agency)
+    response = officer_client.get(MEMBERSHIPS_URL)
+    assert response.status_code == 200
+    listed = list(response.context["cl"].result_list)
+    assert listed == [older, newer]
+    assert approved not in listed
+
+
+def test_status_filter_shows_all_or_one_status(officer_client, member, pending_user):
+    response = officer_client.get(MEMBERSHIPS_URL, {"status": "all"})
+    assert len(response.context["cl"].result_list) == 2
+    response = officer_client.get(MEMBERSHIPS_URL, {"status": "approved"})
+    assert [m.user for m in response.context["cl"].result_list] == [member]
+
+
+def test_membership_admin_filters_by_sector_and_agency(officer_client, agency, other_agency):
+    theirs = PendingMembershipFactory(agency=other_agency)
+    PendingMembershipFactory(agency=agency)
+    response = officer_client.get(MEMBERSHIPS_URL, {"agency__sector__exact": "third"})
+    assert list(response.context["cl"].result_list) == [theirs]
+    response = officer_client.get(MEMBERSHIPS_URL, {"agency__id__exact": other_agency.pk})
+    assert list(response.context["cl"].result_list) == [theirs]
+
+
+def test_membership_admin_search(officer_client, agency):
+    wanted = PendingMembershipFactory(agency=agency, user__email="findme@example.org")
+    PendingMembershipFactory(agency=agency)
+    response = officer_client.get(MEMBERSHIPS_URL, {"q": "findme"})
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+@pytest.mark.parametrize("role_name", ["pending", "other_member", "member"])
+def test_non_staff_cannot_open_the_membership_admin(client_for_role, role_name):
+    response = client_for_role(role_name).get(MEMBERSHIPS_URL)
+    assert response.status_code == 302
+    assert "login" in response.url
+
+
+# Approve, reject, end
+
+
+def test_officer_approves_and_the_user_is_emailed(
+    officer_client, officer, pending_user, agency, django_capture_on_commit_callbacks
+):
+    membership = Membership.objects.get(user=pending_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(officer_client, MEMBERSHIPS_URL, "approve", [membership])
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
+    assert membership.decided_by == officer
+    assert membership.decided_at is not None
+    assert not membership.auto_approved
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [pending_user.email]
+    assert "approved" in mail.outbox[0].subject
+    assert "/agencies/west-midlands-police/" in mail.outbox[0].body
+    assert User.objects.get(pk=pending_user.pk).is_member_of(agency)
+
+
+def test_officer_rejects_and_the_user_is_emailed(
+    officer_client, officer, pending_user, agency, django_capture_on_commit_callbacks
+):
+    membership = Membership.objects.get(user=pending_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(officer_client, MEMBERSHIPS_URL, "reject", [membership])
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.REJECTED
+    assert membership.decided_by == officer
+    assert membership.decided_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [pending_user.email]
+    assert "not approved" in mail.outbox[0].subject
+    assert not User.objects.get(pk=pending_user.pk).is_member
+
+
+def test_approve_action_skips_already_approved(officer_client, member, pending_user):
+    approved = Membership.objects.get(user=member)
+    pending = Membership.objects.get(user=pending_user)
+    response = run_action(
+        officer_client,
+        MEMBERSHIPS_URL + "?status=all",
+        "approve",
+        [approved, pending],
+    )
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.APPROVED
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("Approved 1" in m for m in messages)
+    assert any("already approved" in m for m in messages)
+
+
+def test_reject_action_refuses_approved_memberships(officer_client, member):
+    membership = Membership.objects.get(user=member)
+    run_action(officer_client, MEMBERSHIPS_URL + "?status=all", "reject", [membership])
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
+
+
+def test_ending_a_membership_removes_access_at_once(officer_client, member_client, member, agency):
+    edit = reverse("network:agency-edit", args=[agency.slug])
+    assert member_client.get(edit).status_code == 200
+    membership = Membership.objects.get(user=member)
+    run_action(officer_client, MEMBERSHIPS_URL + "?status=all", "end", [membership])
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ENDED
+    assert membership.ended_at is not None
+    # The same logged-in session loses member access on its very next request.
+    assert member_client.get(edit).status_code == 404
+    detail = member_client.get(reverse("network:agency-detail", args=[agency.slug]))
+    assert "Members only" not in detail.text
+
+
+def test_member_cannot_run_the_approve_action(member_client, pending_user):
+    membership = Membership.objects.get(user=pending_user)
+    response = run_action(member_client, MEMBERSHIPS_URL, "approve", [membership])
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.PENDING
+
+
+def test_status_is_read_only_on_the_change_form(officer_client, pending_user):
+    membership = Membership.objects.get(user=pending_user)
+    url = reverse("admin:network_membership_change", args=[membership.pk])
+    response = officer_client.get(url)
+    assert response.status_code == 200
+    assert 'name="status"' not in response.text
+
+
+# Agencies admin
+
+
+def test_agency_admin_filters_and_search(officer_client, agency, other_agency):
+    proposed = AgencyFactory(name="Proposed Charity", status=Agency.Status.PROPOSED)
+    area = AreaFactory(name="Walsall", slug="walsall")
+    other_agency.areas.add(area)
+    cl = officer_client.get(AGENCIES_URL, {"status__exact": "proposed"}).context["cl"]
+    assert list(cl.result_list) == [proposed]
+    cl = officer_client.get(AGENCIES_URL, {"sector__exact": "third"}).context["cl"]
+    assert list(cl.result_list) == [other_agency]
+    cl = officer_client.get(AGENCIES_URL, {"areas__id__exact": area.pk}).context["cl"]
+    assert list(cl.result_list) == [other_agency]
+    cl = officer_client.get(AGENCIES_URL, {"q": "police"}).context["cl"]
+    assert list(cl.result_list) == [agency]
+
+
+def test_agency_change_page_shows_memberships_and_contacts_inline(officer_client, member, agency):
+    AgencyContactFactory(agency=agency, name="Inline Contact")
+    response = officer_client.get(reverse("admin:network_agency_change", args=[agency.pk]))
+    assert response.status_code == 200
+    assert str(member) in response.text
+    assert "Inline Contact" in response.text
+
+
+def test_officer_approves_a_proposed_agency(officer_client):
+    proposed = AgencyFactory(status=Agency.Status.PROPOSED)
+    run_action(officer_client, AGENCIES_URL, "approve_proposed", [proposed])
+    proposed.refresh_from_db()
+    assert proposed.status == Agency.Status.ACTIVE
+
+
+def test_csv_export_of_the_directory(officer_client, member, agency, other_agency):
+    agency.areas.add(AreaFactory(name="Region-wide", slug="region-wide"))
+    AgencyContactFactory(agency=agency, name="Dana Named", email="dana@example.org")
+    evil = AgencyFactory(name='=HYPERLINK("http://evil.example")', public_phone="+44 121 496 0000")
+    response = run_action(officer_client, AGENCIES_URL, "export_csv", [agency, other_agency, evil])
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_slug = {row["slug"]: row for row in rows}
+    assert set(by_slug) == {agency.slug, other_agency.slug, evil.slug}
+    police = by_slug["west-midlands-police"]
+    assert police["name"] == "West Midlands Police"
+    assert police["sector"] == "Public sector"
+    assert police["areas"] == "Region-wide"
+    assert "dana@example.org" in police["contacts"]
+    assert police["approved_members"] == "1"
+    assert by_slug[evil.slug]["name"] == '\'=HYPERLINK("http://evil.example")'
+    assert by_slug[evil.slug]["public_phone"] == "'+44 121 496 0000"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Barnardo's", "Barnardo's"),
+        (None, ""),
+        (3, "3"),
+    ],
+)
+def test_csv_cells_are_safe_from_formula_injection(value, expected):
+    assert csv_safe(value) == expected
+
+
+@pytest.mark.parametrize("role_name", ["anonymous", "pending", "member"])
+def test_csv_export_is_staff_only(client_for_role, role_name, agency):
+    response = run_action(client_for_role(role_name), AGENCIES_URL, "export_csv", [agency])
+    assert response.status_code == 302
+    assert "login" in response.url
+
+
+# Users admin
+
+
+def test_user_admin_lists_by_email_and_shows_memberships(officer_client, member, agency):
+    response = officer_client.get(reverse("admin:network_user_changelist"), {"q": member.email})
+    assert list(response.context["cl"].result_list) == [member]
+    response = officer_client.get(reverse("admin:network_user_change", args=[member.pk]))
+    assert response.status_code == 200
+    assert "West Midlands Police" in response.text
+    assert 'name="username"' not in response.text
+
+
+def test_officer_adds_a_user_by_email(officer_client):
+    response = officer_client.post(
+        reverse("admin:network_user_add"),
+        {
+            "email": "New.Person@Example.org",
+            "usable_password": "true",
+            "password1": "a-long-enough-passphrase-9",
+            "password2": "a-long-enough-passphrase-9",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.filter(email="new.person@example.org").exists()
+
+
+def test_officer_cannot_make_a_superuser(officer_client):
+    user = UserFactory()
+    url = reverse("admin:network_user_change", args=[user.pk])
+    response = officer_client.get(url)
+    assert response.status_code == 200
+    assert 'name="is_superuser"' not in response.text
+
+
+def test_officer_cannot_change_a_superuser(officer_client):
+    boss = User.objects.create_superuser(email="boss@example.org", password="x")
+    response = officer_client.get(reverse("admin:network_user_change", args=[boss.pk]))
+    # Officers may view but not edit a superuser.
+    assert 'name="email"' not in response.text
