@@ -40,6 +40,12 @@ class User(AbstractUser):
     newsletter_opt_out = models.BooleanField(
         "no newsletter emails", default=False, help_text="Do not email newsletter issues."
     )
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the person deleted their account; the row stays as an anonymous tombstone.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -54,6 +60,8 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
+        if self.deleted_at:
+            return "Deleted account"
         return self.get_full_name() or self.email
 
     @cached_property
