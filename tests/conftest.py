@@ -94,7 +94,7 @@ def role(request):
 
 
 @pytest.fixture
-def client_for_role(request):
+def client_for_role(request, db):
     """Return a function that gives a logged-in client for a role name."""
 
     def make(role_name):

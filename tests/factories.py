@@ -4,7 +4,6 @@ import datetime as dt
 
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from events.models import RSVP, CalendarToken, Event, Venue
@@ -22,7 +21,7 @@ from network.models import (
     User,
     WorkingGroup,
 )
-from network.models.users import OFFICERS_GROUP
+from network.officers import officers_group
 from newsletters.models import Delivery, Issue, Section
 
 PASSWORD = "correct-horse-battery-staple"
@@ -53,7 +52,7 @@ class OfficerFactory(UserFactory):
     @factory.post_generation
     def officers_group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name=OFFICERS_GROUP))
+            obj.groups.add(officers_group())
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
@@ -232,3 +231,46 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
 
     issue = factory.SubFactory(IssueFactory)
     email = factory.Sequence(lambda n: f"reader{n}@example.org")
+
+
+def personal_data_for(user, *, agency=None, count=1, label="Mine"):
+    """Give a user some of everything the privacy export and account deletion cover:
+    RSVPs, a calendar token, working groups, pledges, progress notes, newsletter sections,
+    deliveries and an MFA authenticator. `label` marks the text so tests can find it."""
+    from allauth.mfa.models import Authenticator
+
+    agency = agency or AgencyFactory()
+    for i in range(count):
+        RSVPFactory(user=user, event__title=f"{label} meeting {i}")
+        GroupMembershipFactory(user=user, group__name=f"{label} group {i}")
+        pledge = PledgeFactory(agency=agency, created_by=user, text=f"{label} pledge {i}")
+        PledgeUpdateFactory(pledge=pledge, author=user, note=f"{label} progress {i}")
+        issue = IssueFactory(title=f"{label} issue {i}")
+        SectionFactory(issue=issue, author=user, heading=f"{label} section {i}")
+        DeliveryFactory(issue=issue, user=user, email=user.email, status=Delivery.Status.SENT)
+    calendar_token_for(user)
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": f"{label}SECRET"}}
+    )
+    return agency
+
+
+class ProvidedServiceFactory(AgencyServiceFactory):
+    """A survey answer with its areas: ProvidedServiceFactory(areas=[birmingham])."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def areas(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.areas.set(extracted)
+
+
+class ConferenceFactory(EventFactory):
+    """An Anti-Slavery Day conference, by default on 18 October 2017 (pledges for 2018)."""
+
+    kind = Event.Kind.CONFERENCE
+    title = factory.Sequence(lambda n: f"Anti-Slavery Day conference {n}")
+    slug = factory.Sequence(lambda n: f"anti-slavery-day-conference-{n}")
+    starts_at = factory.LazyFunction(lambda: timezone.make_aware(dt.datetime(2017, 10, 18, 9, 30)))

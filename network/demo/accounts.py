@@ -1,10 +1,9 @@
 """Demo data for the network app: people, agencies, memberships, pledges, services, groups."""
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 
 from network.models import User
-from network.models.users import OFFICERS_GROUP
+from network.officers import officers_group
 
 DEMO_PASSWORD = "wmasn-demo"
 
@@ -27,7 +26,7 @@ def demo_user(email):
 
 def load_accounts(stdout):
     """The four demo accounts, each with a verified email address."""
-    officers = Group.objects.get(name=OFFICERS_GROUP)
+    officers = officers_group()
     for account in DEMO_ACCOUNTS:
         is_officer = account.get("officer", False)
         user, created = User.objects.get_or_create(
