@@ -11,3 +11,75 @@ def get_agency_for_member(user, slug):
     if not user.is_authenticated:
         raise Http404("No such agency.")
     return get_object_or_404(Agency.objects.for_member(user), slug=slug)
+
+
+def get_agency_for_viewer(user, slug):
+    """An active agency by slug; proposed agencies are visible to officers only."""
+    agencies = Agency.objects.all()
+    if not (user.is_authenticated and user.is_officer):
+        agencies = agencies.active()
+    return get_object_or_404(agencies, slug=slug)
+
+
+def get_membership_for_user(user, pk):
+    """One of the user's own memberships; anyone else's is a 404."""
+    from network.models import Membership
+
+    if not user.is_authenticated:
+        raise Http404("No such membership.")
+    return get_object_or_404(Membership.objects.for_user(user).select_related("agency"), pk=pk)
+
+
+def get_agency_for_services_edit(user, slug):
+    """The agency whose survey answers this user may edit: an approved member's own agency,
+    or any agency for an officer; 404 otherwise."""
+    if user.is_authenticated and user.is_officer:
+        return get_object_or_404(Agency.objects.all(), slug=slug)
+    return get_agency_for_member(user, slug)
+
+
+def get_group_for_viewer(user, slug):
+    """A working group by slug; groups are public, so only an unknown slug is a 404."""
+    from network.models import WorkingGroup
+
+    return get_object_or_404(WorkingGroup.objects.select_related("lead_agency"), slug=slug)
+
+
+def get_group_membership_for_user(user, slug):
+    """The user's own membership of this working group; 404 if they are not in it."""
+    from network.models import GroupMembership
+
+    if not user.is_authenticated:
+        raise Http404("No such group membership.")
+    return get_object_or_404(
+        GroupMembership.objects.select_related("group"), user=user, group__slug=slug
+    )
+
+
+def get_pledge_for_viewer(user, pk):
+    """A pledge the user may see: public ones for everyone, members-only ones for members."""
+    from network.models import Pledge
+
+    return get_object_or_404(
+        Pledge.objects.visible_to(user).select_related("agency", "made_at"), pk=pk
+    )
+
+
+def get_pledge_for_editor(user, pk):
+    """A pledge of one of the user's agencies (any pledge for an officer); 404 otherwise."""
+    from network.models import Pledge
+
+    if not user.is_authenticated:
+        raise Http404("No such pledge.")
+    return get_object_or_404(
+        Pledge.objects.editable_by(user).select_related("agency", "made_at"), pk=pk
+    )
+
+
+# newsletters
+def get_issue_for_user(user, slug):
+    """A newsletter issue the user may read: published ones for everyone, drafts and
+    scheduled issues for officers and staff who edit issues; 404 otherwise."""
+    from newsletters.models import Issue
+
+    return get_object_or_404(Issue.objects.visible_to(user), slug=slug)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count
 from django.urls import reverse
 
 from .agencies import Agency
@@ -16,6 +17,32 @@ class PledgeQuerySet(models.QuerySet):
 
     def for_year(self, year):
         return self.filter(year=year)
+
+    def editable_by(self, user):
+        """Pledges the user may edit: their agencies' pledges, or any pledge for an officer."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_officer:
+            return self.all()
+        return self.filter(agency_id__in=user.approved_agency_ids)
+
+    def needing_report(self, year):
+        """Pledges for the year whose outcome is still open: made or in progress."""
+        return self.for_year(year).filter(
+            status__in=[Pledge.Status.MADE, Pledge.Status.IN_PROGRESS]
+        )
+
+    def years(self):
+        """The years these pledges are for, newest first, counted in the database."""
+        return list(self.order_by("-year").values_list("year", flat=True).distinct())
+
+    def status_counts(self):
+        """{status: number of pledges}, counted in the database."""
+        return dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+
+    def sector_counts(self):
+        """{agency sector: number of pledges}, counted in the database."""
+        return dict(self.order_by().values_list("agency__sector").annotate(n=Count("pk")))
 
 
 class Pledge(models.Model):
