@@ -4,13 +4,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 
+def can_edit_issues(user):
+    """Active staff with the change permission: they preview drafts through "view on site"."""
+    return user.is_active and user.is_staff and user.has_perm("newsletters.change_issue")
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Issue.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def visible_to(self, user):
-        """Officers also see drafts and scheduled issues; everyone else only published ones."""
-        if user.is_authenticated and user.is_officer:
+        """Officers, and staff who may edit issues, also see drafts and scheduled issues;
+        everyone else only published ones."""
+        if user.is_authenticated and (user.is_officer or can_edit_issues(user)):
             return self.all()
         return self.published()
 
@@ -66,6 +72,15 @@ class Issue(models.Model):
 
     def get_absolute_url(self):
         return reverse("newsletters:issue-detail", args=[self.slug])
+
+    @property
+    def is_scheduled(self):
+        """Published for a time still in the future."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
 
     @property
     def is_published(self):

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from . import views
+from .feeds import IssueFeed
 
 app_name = "newsletters"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.issue_list, name="issue-list"),
+    path("feed/", require_safe(IssueFeed()), name="feed"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("<slug:slug>/", views.issue_detail, name="issue-detail"),
+]

@@ -1,0 +1,266 @@
+"""The chair writes, publishes and sends issues here; deliveries and their failures show."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from . import sending
+from .forms import IssueAdminForm
+from .markdown import render_markdown
+from .models import Delivery, Issue, Section
+from .services import draft_issue_from_portal
+
+PUBLISH_PERMISSION = "newsletters.publish_issue"
+
+
+def can_publish(request):
+    return request.user.has_perm(PUBLISH_PERMISSION)
+
+
+def locked_for(request, issue):
+    """A published or scheduled issue is changed only by those who may publish."""
+    return issue is not None and issue.status == Issue.Status.PUBLISHED and not can_publish(request)
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    extra = 1
+    ordering = ["order", "pk"]
+    fields = ["order", "heading", "body", "preview", "agency", "event"]
+    readonly_fields = ["preview"]
+    formfield_overrides = {
+        Section._meta.get_field("body"): {"widget": forms.Textarea(attrs={"rows": 10})},
+    }
+
+    @admin.display(description="Preview (as readers see it, after saving)")
+    def preview(self, section):
+        if not section.pk or not section.body:
+            return "Save to see the preview."
+        return format_html(
+            '<div class="newsletter-preview">{}</div>', render_markdown(section.body)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not locked_for(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not locked_for(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not locked_for(request, obj)
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    form = IssueAdminForm
+    inlines = [SectionInline]
+    list_display = [
+        "title",
+        "issue_date",
+        "publication",
+        "publish_at",
+        "emails_sent",
+        "emails_waiting",
+        "emails_failed",
+    ]
+    list_filter = ["status"]
+    search_fields = ["title", "summary"]
+    date_hierarchy = "issue_date"
+    prepopulated_fields = {"slug": ["title"]}
+    actions = ["publish_now", "send_to_members"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "issue_date", "summary"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "publication"]}),
+        ("Email", {"fields": ["delivery_summary"]}),
+    ]
+
+    def get_queryset(self, request):
+        def count(status):
+            return Count("deliveries", filter=Q(deliveries__status=status))
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                sent_count=count(Delivery.Status.SENT),
+                pending_count=count(Delivery.Status.PENDING),
+                failed_count=count(Delivery.Status.FAILED),
+            )
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        publisher = can_publish(request)
+
+        class RequestIssueForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, can_publish=publisher, **kw)
+
+        return RequestIssueForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["publication", "delivery_summary"]
+        if not can_publish(request):
+            # Other staff write drafts; only those who may publish set status and time.
+            fields += ["status", "publish_at"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not locked_for(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not locked_for(request, obj)
+
+    def has_publish_permission(self, request):
+        return can_publish(request)
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == Issue.Status.PUBLISHED and not can_publish(request):
+            before = Issue.objects.filter(pk=obj.pk).values("status", "publish_at").first()
+            if before != {"status": obj.status, "publish_at": obj.publish_at}:
+                raise PermissionDenied("Only officers with the publish permission can publish.")
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Publication")
+    def publication(self, issue):
+        if issue.pk is None:
+            return "Draft until published"
+        if issue.status == Issue.Status.DRAFT:
+            return "Draft"
+        if issue.is_scheduled:
+            return f"Scheduled for {timezone.localtime(issue.publish_at):%d %b %Y %H:%M}"
+        return "Published"
+
+    @admin.display(description="Sent", ordering="sent_count")
+    def emails_sent(self, issue):
+        return getattr(issue, "sent_count", 0)
+
+    @admin.display(description="Waiting", ordering="pending_count")
+    def emails_waiting(self, issue):
+        return getattr(issue, "pending_count", 0)
+
+    @admin.display(description="Failed", ordering="failed_count")
+    def emails_failed(self, issue):
+        failed = getattr(issue, "failed_count", 0)
+        if not failed:
+            return 0
+        url = reverse("admin:newsletters_delivery_changelist")
+        return format_html(
+            '<a href="{}?issue__id__exact={}&amp;status__exact=failed">{}</a>',
+            url,
+            issue.pk,
+            failed,
+        )
+
+    @admin.display(description="Deliveries")
+    def delivery_summary(self, issue):
+        if issue.pk is None:
+            return "Not sent yet."
+        url = reverse("admin:newsletters_delivery_changelist")
+        return format_html(
+            '{} sent, {} waiting, {} failed. <a href="{}?issue__id__exact={}">See deliveries</a>',
+            getattr(issue, "sent_count", 0),
+            getattr(issue, "pending_count", 0),
+            getattr(issue, "failed_count", 0),
+            url,
+            issue.pk,
+        )
+
+    @admin.action(description="Publish now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        now = timezone.now()
+        published = 0
+        for issue in queryset:
+            if issue.is_published:
+                continue
+            issue.status = Issue.Status.PUBLISHED
+            issue.publish_at = now
+            issue.save(update_fields=["status", "publish_at", "updated_at"])
+            published += 1
+        self.message_user(request, f"Published {published} issue(s).", messages.SUCCESS)
+
+    @admin.action(
+        description="Send to members (queued; emails go out within minutes)",
+        permissions=["publish"],
+    )
+    def send_to_members(self, request, queryset):
+        for issue in queryset:
+            if issue.status != Issue.Status.PUBLISHED:
+                self.message_user(
+                    request, f"{issue} is a draft: publish it before sending.", messages.ERROR
+                )
+                continue
+            added = sending.queue_issue(issue)
+            when = "when it is published" if issue.is_scheduled else "within a few minutes"
+            self.message_user(
+                request,
+                f"{issue}: {added} new email(s) queued; they are sent {when}.",
+                messages.SUCCESS,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "from-portal/",
+                self.admin_site.admin_view(self.new_issue_from_portal),
+                name="newsletters_issue_from_portal",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_POST)
+    def new_issue_from_portal(self, request):
+        """Create a draft from upcoming meetings, new agencies and recent pledges; open it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        issue = draft_issue_from_portal(user=request.user)
+        self.message_user(
+            request,
+            "A draft issue was filled in from the portal. Edit it, then publish it.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:newsletters_issue_change", args=[issue.pk]))
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["email", "issue", "status", "attempts", "sent_at", "short_error"]
+    list_filter = ["status", "issue"]
+    list_select_related = ["issue"]
+    search_fields = ["email"]
+    readonly_fields = [
+        "issue",
+        "user",
+        "email",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    actions = ["retry_failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Last error")
+    def short_error(self, delivery):
+        return delivery.last_error[:80]
+
+    @admin.action(description="Retry failed deliveries", permissions=["change"])
+    def retry_failed(self, request, queryset):
+        count = sending.retry_failed(queryset)
+        self.message_user(
+            request,
+            f"{count} failed delivery(ies) will be retried by the next send job.",
+            messages.SUCCESS,
+        )

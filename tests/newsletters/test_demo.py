@@ -1,0 +1,72 @@
+"""The demo December 2017 issue: complete, published, linked, safe, and loadable twice."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event
+from network.demo.agencies import load_agencies
+from newsletters.demo import AWARENESS_DAY_SLUG, SECTIONS, load_newsletters
+from newsletters.models import Issue, Section
+from tests.factories import EventFactory
+
+
+@pytest.fixture
+def demo(db):
+    load_agencies(stdout=StringIO())
+    EventFactory(
+        title="National Human Trafficking Awareness Day",
+        slug=AWARENESS_DAY_SLUG,
+        kind=Event.Kind.AWARENESS_DAY,
+        starts_at=timezone.make_aware(dt.datetime(2018, 1, 11, 9)),
+    )
+    load_newsletters(stdout=StringIO())
+    return Issue.objects.get(slug="december-2017")
+
+
+def test_demo_issue_is_published_in_december_2017(demo):
+    assert demo.is_published
+    assert timezone.localtime(demo.publish_at).date() == dt.date(2017, 12, 15)
+    assert demo.sections.count() == len(SECTIONS) >= 10
+
+
+def test_demo_is_idempotent(demo):
+    load_newsletters(stdout=StringIO())
+    assert Issue.objects.count() == 1
+    assert Section.objects.count() == len(SECTIONS)
+
+
+def test_demo_sections_link_agencies_and_the_event(demo):
+    linked = {s.agency.slug for s in demo.sections.exclude(agency=None)}
+    assert {"barnardos", "black-country-womens-aid", "sandwell-council"} <= linked
+    assert demo.sections.get(event__slug=AWARENESS_DAY_SLUG)
+
+
+def test_demo_uses_no_real_personal_addresses_or_the_password(demo):
+    text = "\n".join(demo.sections.values_list("body", flat=True))
+    assert "MSSandwell18" not in text
+    for real in [
+        "@westmidlandsantislavery.org",
+        "@sandwell.gov.uk",
+        "@barnardos.org.uk",
+        "@baileywright.com",
+        "pnn.police.uk",
+    ]:
+        assert real not in text
+    assert "donna.pryor@example.org" in text
+
+
+def test_demo_issue_page_renders_in_full(anon_client, demo):
+    body = anon_client.get(demo.get_absolute_url()).content.decode()
+    for expected in [
+        "Welcome to our final newsletter of 2017",
+        "Identify religious and socio-cultural modifiers of behaviour</li>",
+        "http://iascmap.nottingham.ac.uk/",
+        "0800 043 4303",
+        "Thursday 15 November",
+        "<blockquote>",
+    ]:
+        assert expected in body
+    assert 'href="/agencies/barnardos/"' in body

@@ -1,0 +1,298 @@
+"""Emailing an issue: who gets it, never twice, failures recorded and retried, unsubscribing."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from network.models import Membership
+from newsletters import sending
+from newsletters.models import Delivery
+from tests.factories import (
+    AgencyFactory,
+    DraftIssueFactory,
+    IssueFactory,
+    MembershipFactory,
+    SectionFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def issue(db):
+    issue = IssueFactory(title="March 2018", slug="march-2018", summary="Spring news.")
+    SectionFactory(issue=issue, heading="Dates", body="See [the meeting](/events/m/) **soon**.")
+    return issue
+
+
+def recipients_of(issue):
+    return set(Delivery.objects.filter(issue=issue).values_list("email", flat=True))
+
+
+def sent_to():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def test_members_and_officers_are_queued_but_not_others(
+    issue, member, other_member, officer, pending_user
+):
+    outsider = UserFactory(email="outsider@example.org")
+    ended = MembershipFactory(user__email="ended@example.org", status=Membership.Status.ENDED).user
+    inactive = MembershipFactory(user__email="inactive@example.org", user__is_active=False).user
+    assert sending.queue_issue(issue) == 3
+    assert recipients_of(issue) == {
+        "member@example.org",
+        "other@example.org",
+        "officer@example.org",
+    }
+    assert outsider.email not in recipients_of(issue)
+    assert {ended.email, inactive.email, pending_user.email}.isdisjoint(recipients_of(issue))
+
+
+def test_opted_out_members_are_not_queued(issue, member):
+    MembershipFactory(user__email="quiet@example.org", user__newsletter_opt_out=True)
+    sending.queue_issue(issue)
+    assert recipients_of(issue) == {"member@example.org"}
+
+
+def test_unverified_addresses_are_not_queued(issue, agency):
+    MembershipFactory(agency=agency, user__email="unverified@example.org", user__verified=False)
+    assert sending.queue_issue(issue) == 0
+
+
+def test_members_of_a_proposed_agency_are_not_queued(issue):
+    MembershipFactory(agency=AgencyFactory(status="proposed"), user__email="new@example.org")
+    assert sending.queue_issue(issue) == 0
+
+
+def test_queueing_twice_adds_only_new_recipients(issue, member):
+    assert sending.queue_issue(issue) == 1
+    assert sending.queue_issue(issue) == 0
+    MembershipFactory(user__email="late@example.org")
+    assert sending.queue_issue(issue) == 1
+    assert Delivery.objects.filter(issue=issue).count() == 2
+
+
+def test_a_draft_cannot_be_queued(member):
+    with pytest.raises(ValueError):
+        sending.queue_issue(DraftIssueFactory())
+
+
+def test_sending_twice_never_emails_anyone_twice(issue, member, other_member, officer):
+    sending.queue_issue(issue)
+    assert sending.send_pending() == (3, 0)
+    assert sending.send_pending() == (0, 0)
+    sending.queue_issue(issue)
+    call_command("send_newsletter", stdout=StringIO())
+    assert sent_to() == ["member@example.org", "officer@example.org", "other@example.org"]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert all(d.sent_at and d.attempts == 1 for d in Delivery.objects.all())
+
+
+def test_each_email_has_text_html_and_one_click_unsubscribe(issue, member):
+    sending.queue_issue(issue)
+    sending.send_pending()
+    [message] = mail.outbox
+    assert message.subject == "WMASN newsletter: March 2018"
+    assert "DATES" in message.body and "**soon**" in message.body
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert "<strong>soon</strong>" in html
+    # Relative links in a section become absolute in an email.
+    assert 'href="http://testserver/events/m/"' in html
+    unsubscribe = message.extra_headers["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http://testserver/newsletters/unsubscribe/")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = unsubscribe.strip("<>")
+    assert url in message.body and url in html
+
+
+def test_scheduled_issue_waits_until_published(member, time_machine):
+    scheduled = IssueFactory(publish_at=timezone.now() + dt.timedelta(hours=2))
+    sending.queue_issue(scheduled)
+    assert sending.send_pending() == (0, 0)
+    time_machine.move_to(timezone.now() + dt.timedelta(hours=3))
+    assert sending.send_pending() == (1, 0)
+
+
+@pytest.fixture
+def failing_for(monkeypatch):
+    """Make the locmem backend raise for one address, as an SMTP server might."""
+
+    def install(bad_address):
+        original = EmailBackend.send_messages
+
+        def send_messages(self, messages):
+            for message in messages:
+                if bad_address in message.to:
+                    raise ConnectionRefusedError(f"550 mailbox unavailable: {bad_address}")
+            return original(self, messages)
+
+        monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+        return lambda: monkeypatch.setattr(EmailBackend, "send_messages", original)
+
+    return install
+
+
+def test_failed_delivery_is_recorded_and_retried_once(issue, member, other_member, failing_for):
+    sending.queue_issue(issue)
+    stop_failing = failing_for("other@example.org")
+    assert sending.send_pending() == (1, 1)
+    failed = Delivery.objects.get(email="other@example.org")
+    assert failed.status == Delivery.Status.FAILED
+    assert failed.attempts == 1
+    assert "550 mailbox unavailable" in failed.last_error
+    assert sent_to() == ["member@example.org"]
+
+    stop_failing()
+    assert sending.send_pending() == (1, 0)
+    assert sending.send_pending() == (0, 0)
+    failed.refresh_from_db()
+    assert failed.status == Delivery.Status.SENT
+    assert failed.attempts == 2
+    assert failed.last_error == ""
+    assert sent_to() == ["member@example.org", "other@example.org"]
+
+
+def test_failed_delivery_stops_retrying_until_the_admin_retries_it(issue, member, failing_for):
+    sending.queue_issue(issue)
+    failing_for("member@example.org")
+    for _ in range(sending.MAX_AUTOMATIC_ATTEMPTS + 2):
+        sending.send_pending()
+    delivery = Delivery.objects.get()
+    assert delivery.attempts == sending.MAX_AUTOMATIC_ATTEMPTS
+    assert sending.retry_failed(Delivery.objects.all()) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING
+
+
+def test_a_user_who_opts_out_after_queueing_is_not_emailed(issue, member):
+    sending.queue_issue(issue)
+    member.newsletter_opt_out = True
+    member.save()
+    assert sending.send_pending() == (0, 0)
+    assert mail.outbox == []
+
+
+def test_send_for_one_issue_only(issue, member):
+    other = IssueFactory()
+    sending.queue_issue(issue)
+    sending.queue_issue(other)
+    assert sending.send_pending(other) == (1, 0)
+    assert Delivery.objects.get(issue=issue).status == Delivery.Status.PENDING
+
+
+def test_command_reports_and_rejects_bad_arguments(issue, member):
+    sending.queue_issue(issue)
+    out = StringIO()
+    call_command("send_newsletter", "--issue", issue.slug, stdout=out)
+    assert "sent: 1; failed: 0" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("send_newsletter", "--issue", "nope", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("send_newsletter", "--limit", "0", stdout=StringIO())
+
+
+# Unsubscribing: the link from an email; GET confirms, POST (one-click) unsubscribes.
+
+
+def unsubscribe_path(user):
+    return sending.unsubscribe_url(user).removeprefix("http://testserver")
+
+
+def test_unsubscribe_get_asks_for_confirmation_and_changes_nothing(anon_client, member):
+    response = anon_client.get(unsubscribe_path(member))
+    assert response.status_code == 200
+    assert "member@example.org" in response.content.decode()
+    member.refresh_from_db()
+    assert member.newsletter_opt_out is False
+
+
+def test_one_click_post_unsubscribes_without_a_csrf_token(member, issue):
+    from django.test import Client
+
+    sending.queue_issue(issue)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        unsubscribe_path(member),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.newsletter_opt_out is True
+    assert not Delivery.objects.filter(user=member).exists()
+    assert sending.queue_issue(issue) == 0
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
+def test_unsubscribe_link_works_whoever_is_logged_in(client_for_role, role, member):
+    response = client_for_role(role).post(unsubscribe_path(member))
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.newsletter_opt_out is True
+
+
+def test_forged_or_tampered_token_is_404(anon_client, member):
+    token = sending.unsubscribe_token(member)
+    assert anon_client.get(f"/newsletters/unsubscribe/{token}x/").status_code == 404
+    assert anon_client.post("/newsletters/unsubscribe/not-a-token/").status_code == 404
+    member.refresh_from_db()
+    assert member.newsletter_opt_out is False
+
+
+def test_unsubscribe_wrong_method_is_405(anon_client, member):
+    assert anon_client.put(unsubscribe_path(member)).status_code == 405
+
+
+def test_sent_deliveries_are_kept_when_unsubscribing(issue, member):
+    sending.queue_issue(issue)
+    sending.send_pending()
+    sending.unsubscribe(member)
+    assert Delivery.objects.get().status == Delivery.Status.SENT
+
+
+def test_primary_address_is_used(issue, member):
+    EmailAddress.objects.filter(user=member).update(primary=False)
+    EmailAddress.objects.create(user=member, email="work@example.org", verified=True, primary=True)
+    sending.queue_issue(issue)
+    assert recipients_of(issue) == {"work@example.org"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_sender_skips_the_row_the_first_is_sending(issue, member, other_member):
+    """Two cron runs at once: a locked row is skipped, then sent once (PostgreSQL only)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks with SKIP LOCKED need PostgreSQL.")
+    sending.queue_issue(issue)
+    locked, release = threading.Event(), threading.Event()
+
+    def first_sender_holds_a_row():
+        try:
+            with transaction.atomic():
+                Delivery.objects.select_for_update().get(email="member@example.org")
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_sender_holds_a_row)
+    thread.start()
+    assert locked.wait(10)
+    try:
+        assert sending.send_pending() == (1, 0)
+        assert sent_to() == ["other@example.org"]
+    finally:
+        release.set()
+        thread.join()
+    assert sending.send_pending() == (1, 0)
+    assert sent_to() == ["member@example.org", "other@example.org"]
