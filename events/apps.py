@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Meetings and events"
+
+    def ready(self):
+        from events import log_redaction, signals
+
+        signals.connect()
+        # After LOGGING is configured (django.setup() does that before apps are ready).
+        log_redaction.install()

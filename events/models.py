@@ -66,6 +66,18 @@ class EventQuerySet(models.QuerySet):
             status=Event.Status.CANCELLED, ends_at__lt=keep_cancelled_after
         ).exclude(working_group__status=WorkingGroup.Status.CLOSED, starts_at__gte=now)
 
+    def in_personal_feed(self, user):
+        """Events for this user's personal feed: every event without a working group, and
+        those of groups the user belongs to and chose to show in their calendar."""
+        from network.models import GroupMembership
+
+        chosen_groups = GroupMembership.objects.filter(user=user, show_in_calendar=True).values(
+            "group_id"
+        )
+        return self.filter(
+            models.Q(working_group__isnull=True) | models.Q(working_group__in=chosen_groups)
+        )
+
 
 class Event(models.Model):
     """A network meeting, conference, workshop or other date in the network's calendar."""
@@ -180,11 +192,29 @@ class Event(models.Model):
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
 
+    def accepts_rsvps(self, now=None):
+        """Members answer only for scheduled events that have not yet ended."""
+        return not self.is_cancelled and self.ends_at >= (now or timezone.now())
+
     def cancel(self, reason):
         """Mark the event cancelled; it stays listed and its sequence rises."""
         self.status = self.Status.CANCELLED
         self.cancellation_reason = reason
         self.save()
+
+
+class RSVPQuerySet(models.QuerySet):
+    def attending(self):
+        return self.filter(answer=RSVP.Answer.ATTENDING)
+
+    def from_agencies_of(self, user):
+        """Answers by approved members of the agencies this user is an approved member of."""
+        from network.models import Membership
+
+        if not user.is_authenticated:
+            return self.none()
+        colleagues = Membership.objects.approved().filter(agency_id__in=user.approved_agency_ids)
+        return self.filter(user_id__in=colleagues.values("user_id"))
 
 
 class RSVP(models.Model):
@@ -201,6 +231,8 @@ class RSVP(models.Model):
     answer = models.CharField(max_length=10, choices=Answer.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RSVPQuerySet.as_manager()
 
     class Meta:
         verbose_name = "RSVP"

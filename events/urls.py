@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from events import views
 
 app_name = "events"
 
-urlpatterns = []
+# A public contract: members bookmark these and calendar apps poll them.
+urlpatterns = [
+    path("events/", views.event_list, name="event-list"),
+    path("events/<slug:slug>/", views.event_detail, name="event-detail"),
+    path("events/<slug:slug>.ics", views.event_ics, name="event-ics"),
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar.ics", views.public_feed, name="public-feed"),
+    # The token is URL-safe base64 (no dots or slashes); find() rejects anything else.
+    path("calendar/<str:token>.ics", views.personal_feed, name="personal-feed"),
+]

@@ -9,13 +9,13 @@ from django.utils.module_loading import import_string
 DEMO_STEPS = [
     "network.demo.accounts.load_accounts",
     "network.demo.agencies.load_agencies",
-    # "network.demo.memberships.load_memberships",
-    # "network.demo.resources.load_resources",
-    # "network.demo.services.load_services",
-    # "network.demo.groups.load_groups",
-    # "events.demo.load_events",
-    # "network.demo.pledges.load_pledges",
-    # "newsletters.demo.load_newsletters",
+    "network.demo.memberships.load_memberships",
+    "network.demo.resources.load_resources",
+    "network.demo.services.load_services",
+    "network.demo.groups.load_groups",
+    "events.demo.load_events",
+    "network.demo.pledges.load_pledges",
+    "newsletters.demo.load_newsletters",
 ]
 
 

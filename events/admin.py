@@ -1,0 +1,197 @@
+import csv
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from events.forms import CancelEventsForm, ScheduleMeetingsForm
+from events.models import RSVP, CalendarToken, Event, Venue
+from events.services import cancel_events, schedule_network_meetings
+from network.models import Membership
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "postcode", "host_agency"]
+    list_select_related = ["host_agency"]
+    search_fields = ["name", "address", "postcode"]
+
+
+class RSVPInline(admin.TabularInline):
+    model = RSVP
+    extra = 0
+    can_delete = False
+    fields = ["user", "answer", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def csv_safe(value):
+    """Stop spreadsheet apps from running a cell as a formula."""
+    value = str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_at", "kind", "status", "venue", "sequence"]
+    list_filter = ["kind", "status", "starts_at"]
+    list_select_related = ["venue"]
+    search_fields = ["title", "slug", "description"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["sequence", "uid", "created_at", "updated_at"]
+    inlines = [RSVPInline]
+    actions = ["cancel_selected", "export_attendees_csv"]
+    change_list_template = "events/admin/event_change_list.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "slug", "description", "organiser", "working_group"]}),
+        ("When (UK time)", {"fields": ["starts_at", "ends_at", "all_day"]}),
+        ("Where (members only)", {"fields": ["venue", "online_url"]}),
+        ("Registration", {"fields": ["registration_url", "registration_deadline"]}),
+        ("Status", {"fields": ["status", "cancellation_reason"]}),
+        ("Calendar", {"fields": ["sequence", "uid", "created_at", "updated_at"]}),
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "schedule-year/",
+                self.admin_site.admin_view(self.schedule_year_view),
+                name="events_event_schedule_year",
+            ),
+            *super().get_urls(),
+        ]
+
+    def schedule_year_view(self, request):
+        """Create a year of network meetings from a list of dates (staff with add rights)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ScheduleMeetingsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            created, skipped = schedule_network_meetings(
+                days=data["dates"],
+                starts=data["starts"],
+                ends=data["ends"],
+                title=data["title"],
+                venue=data["venue"],
+                description=data["description"],
+            )
+            message = f"Scheduled {len(created)} meeting(s)."
+            if skipped:
+                message += " Skipped dates that already have a network meeting: " + ", ".join(
+                    f"{day:%d %b %Y}" for day in skipped
+                )
+            self.message_user(request, message, messages.SUCCESS)
+            return redirect("admin:events_event_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Schedule a year of network meetings",
+            "form": form,
+            "opts": self.model._meta,
+            "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+        }
+        return TemplateResponse(request, "events/admin/schedule_year.html", context)
+
+    @admin.action(description="Cancel selected events (asks for a reason)", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        form = CancelEventsForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            cancelled = cancel_events(
+                events=list(queryset.order_by("starts_at")), reason=form.cleaned_data["reason"]
+            )
+            self.message_user(
+                request,
+                f"Cancelled {len(cancelled)} event(s); members who said they would attend "
+                "have been emailed.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel events",
+            "events": queryset.order_by("starts_at"),
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "events/admin/cancel_events.html", context)
+
+    @admin.action(description="Export attendees of selected events as CSV", permissions=["view"])
+    def export_attendees_csv(self, request, queryset):
+        rsvps = (
+            RSVP.objects.filter(event__in=queryset)
+            .select_related("event", "user")
+            .order_by("event__starts_at", "answer", "user__email")
+        )
+        agencies = {}
+        for membership in (
+            Membership.objects.approved()
+            .filter(user__in={rsvp.user_id for rsvp in rsvps})
+            .select_related("agency")
+        ):
+            agencies.setdefault(membership.user_id, []).append(membership.agency.name)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["Event", "Date", "Name", "Email", "Agencies", "Answer", "Answered"])
+        for rsvp in rsvps:
+            writer.writerow(
+                csv_safe(value)
+                for value in [
+                    rsvp.event.title,
+                    timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    rsvp.user.get_full_name(),
+                    rsvp.user.email,
+                    "; ".join(sorted(agencies.get(rsvp.user_id, []))),
+                    rsvp.get_answer_display(),
+                    timezone.localtime(rsvp.updated_at).strftime("%Y-%m-%d %H:%M"),
+                ]
+            )
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "schedule_url": reverse("admin:events_event_schedule_year"),
+        }
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(RSVP)
+class RSVPAdmin(admin.ModelAdmin):
+    list_display = ["event", "user", "answer", "updated_at"]
+    list_filter = ["answer"]
+    list_select_related = ["event", "user"]
+    search_fields = ["event__title", "user__email"]
+    raw_id_fields = ["event", "user"]
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    """Officers see that a link exists and when it was used; never the secret."""
+
+    list_display = ["user", "created_at", "last_fetched_at", "last_client"]
+    search_fields = ["user__email"]
+    fields = ["user", "created_at", "last_fetched_at", "last_client"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,270 @@
+"""Events pages and calendar feeds."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from events import ics
+from events.feeds import cached_feed, calendar_response
+from events.forms import EventFilterForm, RSVPForm
+from events.models import RSVP, CalendarToken, Event
+from events.services import answer_event
+
+# How often a personal feed fetch is recorded; calendar apps may poll every few minutes.
+FETCH_RECORD_INTERVAL_SECONDS = 60
+LAST_CLIENT_MAX_LENGTH = 255
+
+
+def sees_member_details(user):
+    return user.is_authenticated and user.sees_member_details
+
+
+@require_safe
+def event_list(request):
+    form = EventFilterForm(request.GET or None)
+    when, kind = "upcoming", ""
+    if form.is_bound and form.is_valid():
+        when = form.cleaned_data["when"] or "upcoming"
+        kind = form.cleaned_data["kind"]
+    events = Event.objects.past() if when == "past" else Event.objects.upcoming()
+    if kind:
+        events = events.filter(kind=kind)
+    events = events.select_related("venue", "organiser")
+    page = Paginator(events, 25).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in {"when": when, "kind": kind}.items() if v})
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "form": form if form.is_bound else EventFilterForm(),
+            "page": page,
+            "when": when,
+            "kind": kind,
+            "query": query,
+            "members_view": sees_member_details(request.user),
+        },
+    )
+
+
+def google_calendar_url(event, *, members):
+    """A prefilled 'add to Google Calendar' link (no venue for the public)."""
+    if event.all_day:
+        start, end = ics.all_day_dates(event)
+        dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
+    else:
+        dates = f"{event.starts_at.astimezone(ics.dt.UTC):%Y%m%dT%H%M%SZ}/" + (
+            f"{event.ends_at.astimezone(ics.dt.UTC):%Y%m%dT%H%M%SZ}"
+        )
+    params = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": dates,
+        "details": ics.event_description(event, members=members),
+        "ctz": ics.LONDON_TZID,
+    }
+    if members and event.venue_id:
+        params["location"] = event.venue.full_address
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
+
+
+def outlook_calendar_url(event, *, members):
+    """A prefilled 'add to Outlook' (Microsoft 365 on the web) link."""
+    if event.all_day:
+        start, end = ics.all_day_dates(event)
+        startdt, enddt = start.isoformat(), end.isoformat()
+    else:
+        startdt = event.starts_at.astimezone(ics.dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        enddt = event.ends_at.astimezone(ics.dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    params = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": startdt,
+        "enddt": enddt,
+        "allday": "true" if event.all_day else "false",
+        "body": ics.event_description(event, members=members),
+    }
+    if members and event.venue_id:
+        params["location"] = event.venue.full_address
+    return "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(params)
+
+
+def _event_or_404(slug):
+    return get_object_or_404(
+        Event.objects.select_related("venue", "venue__host_agency", "organiser", "working_group"),
+        slug=slug,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_detail(request, slug):
+    event = _event_or_404(slug)
+    user = request.user
+    members_view = sees_member_details(user)
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not members_view:
+            raise PermissionDenied("Only members answer for events.")
+    my_rsvp = None
+    if members_view:
+        my_rsvp = RSVP.objects.filter(event=event, user=user).first()
+    form = RSVPForm(
+        request.POST if request.method == "POST" else None,
+        event=event,
+        initial={"answer": my_rsvp.answer} if my_rsvp else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        answer_event(event=event, user=user, answer=form.cleaned_data["answer"])
+        messages.success(request, "Thank you: your answer is saved.")
+        return redirect(event)
+
+    today = timezone.localdate()
+    context = {
+        "event": event,
+        "members_view": members_view,
+        "form": form,
+        "my_rsvp": my_rsvp,
+        "accepts_rsvps": event.accepts_rsvps(),
+        "deadline_passed": (
+            event.registration_deadline is not None and event.registration_deadline < today
+        ),
+        "google_url": google_calendar_url(event, members=members_view),
+        "outlook_url": outlook_calendar_url(event, members=members_view),
+    }
+    if members_view:
+        attending = RSVP.objects.attending().filter(event=event).select_related("user")
+        context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
+            "user__first_name", "user__last_name", "user__email"
+        )
+        if user.is_officer:
+            context["all_answers"] = (
+                RSVP.objects.filter(event=event)
+                .select_related("user")
+                .order_by("answer", "user__first_name", "user__last_name", "user__email")
+            )
+    return render(
+        request, "events/event_detail.html", context, status=200 if not form.errors else 400
+    )
+
+
+@require_safe
+def event_ics(request, slug):
+    """One event as an ICS file; the venue only for members."""
+    event = _event_or_404(slug)
+    members_view = sees_member_details(request.user)
+    body = ics.single_event(event, members=members_view)
+    return calendar_response(
+        request,
+        body,
+        last_modified=int(event.updated_at.timestamp()),
+        filename=f"{event.slug}.ics",
+        private=members_view,
+        attachment=True,
+    )
+
+
+@require_safe
+def public_feed(request):
+    """The public feed: dates and titles, never venues."""
+    now = timezone.now()
+    entry = cached_feed(
+        "public", ics.feed_events(Event.objects.all(), now=now), lambda: ics.public_feed(now=now)
+    )
+    return calendar_response(
+        request,
+        entry["body"],
+        etag=entry["etag"],
+        last_modified=entry["last_modified"],
+        filename="wmasn.ics",
+        private=False,
+    )
+
+
+def _record_fetch(token, request):
+    """Note when and by which client the feed was fetched, at most once a minute."""
+    now = timezone.now()
+    last = token.last_fetched_at
+    if last is not None and (now - last).total_seconds() < FETCH_RECORD_INTERVAL_SECONDS:
+        return
+    client = request.headers.get("User-Agent", "")[:LAST_CLIENT_MAX_LENGTH]
+    CalendarToken.objects.filter(pk=token.pk).update(last_fetched_at=now, last_client=client)
+
+
+# SECURITY: the path of this view holds the member's secret. Never log request.path or
+# request.get_full_path() here, and never pass them to an exception message. Django's and
+# the servers' own request logs are redacted by events/log_redaction.py (installed in
+# EventsConfig.ready()); a proxy in front of the portal must not log /calendar/*.ics paths.
+@require_safe
+def personal_feed(request, token):
+    """A member's personal feed, with venues; 404 once the link or membership ends."""
+    calendar_token = CalendarToken.objects.find(token)
+    if calendar_token is None:
+        raise Http404("No such calendar.")
+    user = calendar_token.user
+    if not (user.is_active and user.sees_member_details):
+        raise Http404("No such calendar.")
+    now = timezone.now()
+    entry = cached_feed(
+        f"user-{user.pk}",
+        ics.feed_events(Event.objects.in_personal_feed(user), now=now),
+        lambda: ics.personal_feed(user, now=now),
+    )
+    _record_fetch(calendar_token, request)
+    return calendar_response(
+        request,
+        entry["body"],
+        etag=entry["etag"],
+        last_modified=entry["last_modified"],
+        filename="wmasn-members.ics",
+        private=True,
+    )
+
+
+def _feed_links(request, path):
+    https_url = request.build_absolute_uri(path)
+    webcal_url = "webcal://" + https_url.split("://", 1)[1]
+    return https_url, webcal_url
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def calendar_page(request):
+    """How to subscribe; members see their own link, and POST here to regenerate it."""
+    if request.method == "POST":
+        return _regenerate_calendar_link(request)
+    public_url, public_webcal = _feed_links(request, reverse("events:public-feed"))
+    context = {"public_url": public_url, "public_webcal": public_webcal, "token": None}
+    if sees_member_details(request.user):
+        token = CalendarToken.objects.filter(user=request.user).first()
+        if token is None:
+            token = CalendarToken.regenerate_for(request.user)
+        personal_url, personal_webcal = _feed_links(
+            request, reverse("events:personal-feed", args=[token.raw_token])
+        )
+        context.update(token=token, personal_url=personal_url, personal_webcal=personal_webcal)
+    return render(request, "events/calendar.html", context)
+
+
+def _regenerate_calendar_link(request):
+    """A new personal link; the old one answers 404 at once."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("events:calendar"))
+    if not request.user.sees_member_details:
+        raise PermissionDenied("Only members have a personal calendar link.")
+    with transaction.atomic():
+        CalendarToken.regenerate_for(request.user)
+    messages.success(
+        request,
+        "Your calendar link is new. The old link no longer works: subscribe again with this "
+        "one in every calendar app that used the old link.",
+    )
+    return redirect("events:calendar")

@@ -1,0 +1,48 @@
+"""Helpers for the events tests: fixed London instants and feed parsing."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from tests.factories import EventFactory, GroupMembershipFactory, VenueFactory  # noqa: F401
+
+LONDON = ZoneInfo("Europe/London")
+# A fixed "now" for builds that depend on the date: 1 March 2026, 12:00 UK time.
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=LONDON)
+
+
+def london(*args):
+    return dt.datetime(*args, tzinfo=LONDON)
+
+
+def parse(body):
+    return Calendar.from_ical(body)
+
+
+def vevents(body):
+    return list(parse(body).walk("VEVENT"))
+
+
+@pytest.fixture
+def venue(db):
+    return VenueFactory(
+        name="Lloyd House",
+        address="Colmore Circus Queensway\nBirmingham",
+        postcode="B4 6NQ",
+        access_notes="Sign in at reception.",
+    )
+
+
+@pytest.fixture
+def meeting(venue):
+    """A network meeting after the March 2026 clock change."""
+    return EventFactory(
+        title="Network meeting",
+        slug="network-meeting-2026-03-29",
+        starts_at=london(2026, 3, 29, 10, 0),
+        ends_at=london(2026, 3, 29, 12, 30),
+        venue=venue,
+        online_url="https://meet.example.org/wmasn-secret-room",
+    )

@@ -1,0 +1,205 @@
+"""Officers' work in the admin: edit, schedule a year, cancel with a reason, export CSV."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core import mail
+from django.urls import reverse
+
+from events.models import Event
+from tests.events.conftest import london
+from tests.factories import EventFactory, MembershipFactory, RSVPFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/events/event/"
+SCHEDULE = "/admin/events/event/schedule-year/"
+
+
+def test_schedule_url():
+    assert reverse("admin:events_event_schedule_year") == SCHEDULE
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("anonymous", 302),
+        ("pending", 302),
+        ("other_member", 302),
+        ("member", 302),
+        ("officer", 200),
+    ],
+)
+def test_admin_pages_are_for_officers(client_for_role, role, status, meeting):
+    client = client_for_role(role)
+    for url in [
+        CHANGELIST,
+        SCHEDULE,
+        f"/admin/events/event/{meeting.pk}/change/",
+        "/admin/events/venue/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == status, url
+        if status == 302:
+            assert "login" in response["Location"]
+
+
+def test_staff_without_permission_cannot_schedule(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(SCHEDULE).status_code == 403
+    assert client.post(SCHEDULE, {}).status_code == 403
+
+
+def test_schedule_a_year_skipping_existing_dates(officer_client, venue):
+    EventFactory(
+        kind=Event.Kind.NETWORK_MEETING,
+        starts_at=london(2027, 3, 18, 14),
+        ends_at=london(2027, 3, 18, 16),
+    )
+    response = officer_client.post(
+        SCHEDULE,
+        {
+            "title": "Network meeting",
+            "dates": "2027-01-21\n18/03/2027\n2027-05-20\n\n2027-07-15\n2027-09-16\n2027-11-18",
+            "starts": "10:00",
+            "ends": "12:30",
+            "venue": venue.pk,
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    created = Event.objects.filter(slug__startswith="network-meeting-2027").order_by("starts_at")
+    assert [e.slug for e in created] == [
+        "network-meeting-2027-01-21",
+        "network-meeting-2027-05-20",
+        "network-meeting-2027-07-15",
+        "network-meeting-2027-09-16",
+        "network-meeting-2027-11-18",
+    ]
+    may = created[1]
+    assert may.starts_at == dt.datetime(2027, 5, 20, 9, 0, tzinfo=dt.UTC)  # 10:00 BST
+    assert created[0].starts_at == dt.datetime(2027, 1, 21, 10, 0, tzinfo=dt.UTC)  # 10:00 GMT
+    assert all(e.venue == venue for e in created)
+    # Running it again creates nothing.
+    officer_client.post(
+        SCHEDULE,
+        {
+            "title": "Network meeting",
+            "dates": "2027-01-21",
+            "starts": "10:00",
+            "ends": "12:30",
+            "venue": venue.pk,
+        },
+    )
+    assert Event.objects.filter(slug__startswith="network-meeting-2027").count() == 5
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"title": "Network meeting", "dates": "31/02/2027", "starts": "10:00", "ends": "12:00"},
+        {"title": "Network meeting", "dates": "", "starts": "10:00", "ends": "12:00"},
+        {"title": "Network meeting", "dates": "2027-01-21", "starts": "12:00", "ends": "10:00"},
+        {"title": "Network meeting", "dates": "next tuesday", "starts": "x", "ends": "y"},
+    ],
+)
+def test_schedule_bad_input_is_a_form_error(officer_client, data):
+    response = officer_client.post(SCHEDULE, data)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_cancel_action_asks_for_a_reason_then_cancels_and_emails(officer_client, meeting, agency):
+    attending = MembershipFactory(agency=agency, user__email="going@example.org").user
+    apologies = MembershipFactory(agency=agency, user__email="notgoing@example.org").user
+    RSVPFactory(event=meeting, user=attending)
+    RSVPFactory(event=meeting, user=apologies, answer="apologies")
+    selection = {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [meeting.pk]}
+    confirm = officer_client.post(CHANGELIST, selection)
+    assert confirm.status_code == 200
+    assert 'name="reason"' in confirm.content.decode()
+    meeting.refresh_from_db()
+    assert not meeting.is_cancelled
+
+    empty = officer_client.post(CHANGELIST, {**selection, "apply": "1", "reason": ""})
+    assert empty.status_code == 200
+    meeting.refresh_from_db()
+    assert not meeting.is_cancelled
+
+    done = officer_client.post(CHANGELIST, {**selection, "apply": "1", "reason": "Snow."})
+    assert done.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.is_cancelled
+    assert meeting.cancellation_reason == "Snow."
+    assert meeting.sequence == 1
+    assert [m.to for m in mail.outbox] == [["going@example.org"]]
+    assert "Cancelled: Network meeting" in mail.outbox[0].subject
+    assert "Snow." in mail.outbox[0].body
+
+
+def test_change_of_time_venue_or_status_in_the_admin_raises_sequence(officer_client, meeting):
+    url = f"/admin/events/event/{meeting.pk}/change/"
+    form = officer_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "kind": meeting.kind,
+            "title": "Renamed",
+            "slug": meeting.slug,
+            "starts_at_0": "29/03/2026",
+            "starts_at_1": "10:00:00",
+            "ends_at_0": "29/03/2026",
+            "ends_at_1": "12:30:00",
+            "venue": meeting.venue_id,
+            "status": "scheduled",
+            "online_url": "",
+            "rsvps-TOTAL_FORMS": "0",
+            "rsvps-INITIAL_FORMS": "0",
+        }
+    )
+    data.pop("starts_at", None), data.pop("ends_at", None)
+    data = {k: v for k, v in data.items() if not hasattr(v, "pk")}
+    response = officer_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.sequence) == ("Renamed", 0)
+    data["starts_at_1"] = "11:00:00"
+    data["title"] = "Renamed"
+    assert officer_client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    data["venue"] = VenueFactory().pk
+    assert officer_client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 2
+
+
+def test_export_attendees_csv(officer_client, meeting, agency):
+    person = MembershipFactory(
+        agency=agency, user__email="going@example.org", user__first_name="=cmd", user__last_name="X"
+    ).user
+    RSVPFactory(event=meeting, user=person)
+    response = officer_client.post(
+        CHANGELIST, {"action": "export_attendees_csv", ACTION_CHECKBOX_NAME: [meeting.pk]}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:4] == ["Event", "Date", "Name", "Email"]
+    assert rows[1][2] == "'=cmd X"  # no formula injection
+    assert rows[1][3] == "going@example.org"
+    assert rows[1][4] == "West Midlands Police"
+    assert rows[1][5] == "Attending"
+
+
+def test_rsvp_inline_is_read_only(officer_client, meeting, member):
+    RSVPFactory(event=meeting, user=member)
+    html = officer_client.get(f"/admin/events/event/{meeting.pk}/change/").content.decode()
+    assert member.email in html or str(member) in html
+    assert 'name="rsvps-0-answer"' not in html

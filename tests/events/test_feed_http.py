@@ -1,0 +1,303 @@
+"""Feeds over HTTP: headers, validators, caching, tokens, revocation, logs."""
+
+import datetime as dt
+import hashlib
+import logging
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from events import ics
+from events.models import CalendarToken, Event
+from network.models import Membership
+from tests.events.conftest import london
+from tests.factories import EventFactory, calendar_token_for
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "/calendar.ics"
+
+
+def personal_url(raw):
+    return reverse("events:personal-feed", args=[raw])
+
+
+@pytest.fixture
+def future_meeting(venue):
+    """A meeting after the machine's today, so it is in every feed whatever the date."""
+    return EventFactory(
+        title="Upcoming meeting",
+        slug="upcoming-meeting",
+        venue=venue,
+        online_url="https://meet.example.org/secret-room",
+    )
+
+
+def test_url_contract():
+    assert reverse("events:public-feed") == "/calendar.ics"
+    assert reverse("events:personal-feed", args=["abc"]) == "/calendar/abc.ics"
+    assert reverse("events:event-ics", args=["x"]) == "/events/x.ics"
+    assert reverse("events:calendar") == "/calendar/"
+
+
+def test_public_feed_headers(anon_client, future_meeting):
+    response = anon_client.get(PUBLIC)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    etag = response["ETag"]
+    assert etag == '"' + hashlib.sha256(response.content).hexdigest() + '"'
+    assert not etag.startswith("W/")
+    assert response["Last-Modified"].endswith("GMT")
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
+def test_public_feed_is_the_same_for_everyone_and_has_no_venue(
+    client_for_role, role, future_meeting
+):
+    body = client_for_role(role).get(PUBLIC).content.decode()
+    assert "BEGIN:VEVENT" in body
+    for secret in ["LOCATION", "Lloyd House", "Colmore", "B4 6NQ", "meet.example.org"]:
+        assert secret not in body.replace("\r\n ", "")
+
+
+def test_two_fetches_of_unchanged_data_are_byte_identical(anon_client, future_meeting):
+    first = anon_client.get(PUBLIC)
+    from django.core.cache import cache
+
+    cache.clear()  # a rebuild, not just the cached copy
+    second = anon_client.get(PUBLIC)
+    assert first.content == second.content
+    assert first["ETag"] == second["ETag"]
+
+
+def test_if_none_match_gets_304_only_when_unchanged(anon_client, future_meeting):
+    first = anon_client.get(PUBLIC)
+    not_modified = anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified["ETag"] == first["ETag"]
+    future_meeting.title = "Renamed meeting"
+    future_meeting.save()
+    changed = anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200
+    assert b"Renamed meeting" in changed.content
+    assert changed["ETag"] != first["ETag"]
+
+
+def test_if_modified_since_gets_304_only_when_unchanged(anon_client, future_meeting):
+    first = anon_client.get(PUBLIC)
+    since = first["Last-Modified"]
+    assert anon_client.get(PUBLIC, headers={"If-Modified-Since": since}).status_code == 304
+    # Within the same second: Last-Modified must still move on.
+    future_meeting.cancel("Room flooded.")
+    changed = anon_client.get(PUBLIC, headers={"If-Modified-Since": since})
+    assert changed.status_code == 200
+    assert b"STATUS:CANCELLED" in changed.content
+    assert changed["Last-Modified"] != since
+
+
+def test_an_event_leaving_the_feed_changes_it(anon_client, future_meeting):
+    first = anon_client.get(PUBLIC)
+    future_meeting.delete()
+    response = anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]})
+    assert response.status_code == 200
+    assert b"BEGIN:VEVENT" not in response.content
+
+
+def test_a_304_does_not_build_the_feed(anon_client, future_meeting, monkeypatch):
+    first = anon_client.get(PUBLIC)
+
+    def explode(**kwargs):
+        raise AssertionError("the feed was built for a 304")
+
+    monkeypatch.setattr(ics, "public_feed", explode)
+    assert anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    assert anon_client.get(PUBLIC).content == first.content
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_public_feed_queries_are_constant(anon_client, venue):
+    EventFactory(venue=venue)
+    cold_small = count_queries(anon_client, PUBLIC)
+    warm_small = count_queries(anon_client, PUBLIC)
+    for _ in range(20):
+        EventFactory(venue=venue)
+    cold_large = count_queries(anon_client, PUBLIC)
+    warm_large = count_queries(anon_client, PUBLIC)
+    assert cold_small == cold_large == 2
+    assert warm_small == warm_large == 1
+
+
+def test_personal_feed_queries_are_constant(anon_client, member, venue):
+    _, raw = calendar_token_for(member)
+    EventFactory(venue=venue)
+    start = dt.datetime.now(tz=dt.UTC)
+
+    def measure(minutes):
+        # Minutes apart, so every fetch is one that records itself (one UPDATE).
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            return count_queries(anon_client, personal_url(raw))
+
+    cold_small = measure(2)
+    for _ in range(20):
+        EventFactory(venue=venue)
+    cold_large = measure(4)
+    warm_large = measure(6)
+    # token + membership + feed state + events + fetch record; warm skips the events.
+    assert cold_small == cold_large == 5
+    assert warm_large == 4
+
+
+def test_a_venue_change_reaches_the_member_feed_at_once(anon_client, member, future_meeting, venue):
+    _, raw = calendar_token_for(member)
+    assert b"B4 6NQ" in anon_client.get(personal_url(raw)).content
+    venue.postcode = "B69 3DE"
+    venue.save()
+    body = anon_client.get(personal_url(raw)).content
+    assert b"B69 3DE" in body and b"B4 6NQ" not in body
+
+
+def test_personal_feed_has_venues(anon_client, member, future_meeting):
+    _, raw = calendar_token_for(member)
+    response = anon_client.get(personal_url(raw))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["ETag"] == '"' + hashlib.sha256(response.content).hexdigest() + '"'
+    assert "private" in response["Cache-Control"]
+    body = response.content.decode().replace("\r\n ", "")
+    assert "LOCATION:Lloyd House\\, Colmore Circus Queensway\\, Birmingham\\, B4 6NQ" in body
+    again = anon_client.get(personal_url(raw), headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+
+
+def test_officer_without_membership_has_a_personal_feed(anon_client, officer, future_meeting):
+    _, raw = calendar_token_for(officer)
+    assert anon_client.get(personal_url(raw)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["unknown-token", "x" * 200, "a.b", "%00", "😀", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+)
+def test_unknown_or_malformed_tokens_are_404(anon_client, member, token):
+    calendar_token_for(member)
+    assert anon_client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_regenerating_revokes_the_old_link_at_once(member_client, member, future_meeting):
+    _, old = calendar_token_for(member)
+    assert member_client.get(personal_url(old)).status_code == 200
+    response = member_client.post("/calendar/")
+    assert response.status_code == 302
+    new = CalendarToken.objects.get(user=member).raw_token
+    assert new != old
+    assert member_client.get(personal_url(old)).status_code == 404
+    assert member_client.get(personal_url(new)).status_code == 200
+
+
+def test_ending_the_membership_revokes_the_link(anon_client, member, future_meeting):
+    _, raw = calendar_token_for(member)
+    assert anon_client.get(personal_url(raw)).status_code == 200
+    Membership.objects.filter(user=member).update(status=Membership.Status.ENDED)
+    assert anon_client.get(personal_url(raw)).status_code == 404
+
+
+def test_pending_and_inactive_users_links_are_404(anon_client, pending_user, member):
+    _, pending_raw = calendar_token_for(pending_user)
+    assert anon_client.get(personal_url(pending_raw)).status_code == 404
+    _, raw = calendar_token_for(member)
+    member.is_active = False
+    member.save()
+    assert anon_client.get(personal_url(raw)).status_code == 404
+
+
+def test_wrong_methods_are_405(anon_client, member, future_meeting):
+    _, raw = calendar_token_for(member)
+    for url in [PUBLIC, personal_url(raw), f"/events/{future_meeting.slug}.ics"]:
+        assert anon_client.post(url).status_code == 405
+        assert anon_client.delete(url).status_code == 405
+        assert anon_client.head(url).status_code == 200
+
+
+def test_fetch_is_recorded_at_most_once_a_minute(anon_client, member, future_meeting):
+    token, raw = calendar_token_for(member)
+    start = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        anon_client.get(personal_url(raw), headers={"User-Agent": "Thunderbird/128 " + "x" * 400})
+    token.refresh_from_db()
+    assert token.last_fetched_at == start
+    assert token.last_client.startswith("Thunderbird/128")
+    assert len(token.last_client) == 255
+    with (
+        time_machine.travel(start + dt.timedelta(seconds=30), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        anon_client.get(personal_url(raw), headers={"User-Agent": "Outlook"})
+    assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+    token.refresh_from_db()
+    assert token.last_client.startswith("Thunderbird")
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        anon_client.get(personal_url(raw), headers={"User-Agent": "Outlook"})
+    token.refresh_from_db()
+    assert token.last_client == "Outlook"
+
+
+def test_tokens_never_reach_the_logs(anon_client, member, caplog):
+    _, raw = calendar_token_for(member)
+    revoked = raw
+    CalendarToken.regenerate_for(member)
+    with caplog.at_level(logging.DEBUG):
+        assert anon_client.get(personal_url(revoked)).status_code == 404
+        assert anon_client.post(personal_url(revoked)).status_code == 405
+        logging.getLogger("django.server").info('"GET %s HTTP/1.1" 200 10', personal_url(raw))
+    assert caplog.records, "the 404 and 405 should have been logged"
+    assert revoked not in caplog.text
+    assert raw not in caplog.text
+    assert "/calendar/[token].ics" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "role,sees_venue",
+    [
+        ("anonymous", False),
+        ("pending", False),
+        ("other_member", True),
+        ("member", True),
+        ("officer", True),
+    ],
+)
+def test_event_ics_venue_only_for_members(client_for_role, role, sees_venue, future_meeting):
+    response = client_for_role(role).get(f"/events/{future_meeting.slug}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    body = response.content.decode().replace("\r\n ", "")
+    assert ("LOCATION:" in body) is sees_venue
+    assert ("Lloyd House" in body) is sees_venue
+    assert ("meet.example.org" in body) is sees_venue
+    again = client_for_role(role).get(
+        f"/events/{future_meeting.slug}.ics", headers={"If-None-Match": response["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_unknown_event_ics_is_404(anon_client):
+    assert anon_client.get("/events/no-such-event.ics").status_code == 404
+
+
+def test_event_ics_at_the_clock_change(anon_client, db):
+    event = EventFactory(
+        slug="clock-change", starts_at=london(2026, 3, 29, 10), ends_at=london(2026, 3, 29, 12)
+    )
+    body = anon_client.get("/events/clock-change.ics").content
+    assert b"DTSTART;TZID=Europe/London:20260329T100000" in body
+    assert Event.objects.get(pk=event.pk).starts_at == dt.datetime(2026, 3, 29, 9, tzinfo=dt.UTC)
