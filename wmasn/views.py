@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 def home_context(request):
     """What the home page shows beyond its fixed text; each section adds its own part."""
-    return {"home_partials": []}
+    return {"home_partials": ["events/home_next_meetings.html", "newsletters/home_latest.html"]}
 
 
 @require_safe
@@ -45,3 +45,10 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Rendered without the request context: the database may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def too_many_requests(request, exception=None):
+    """allauth's rate limits answer with this page (it looks up handler429 in the URLconf)."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response

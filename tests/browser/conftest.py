@@ -26,6 +26,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _keep_data_from_migrations(django_db_serialized_rollback):
+    """Keep rows made by data migrations (the "Network officers" group) in every browser test.
+
+    Browser tests are transactional, and a transactional test empties every table when it ends;
+    serialized rollback puts the migrated data back before the next one.
+    """
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     path = find_chromium()
@@ -96,5 +105,7 @@ def log_in(page, email, password):
     assert_accessible(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    # Wait for the POST's answer, so callers never look at the log-in page it replaces.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()

@@ -120,6 +120,9 @@ MFA_TOTP_ISSUER = "WMASN Portal"
 # Network officers must enrol MFA before the admin will open for them.
 WMASN_ADMIN_REQUIRES_MFA = env_bool("ADMIN_REQUIRES_MFA", True)
 
+# Data protection: whom people write to about their personal data (shown on /privacy/).
+WMASN_PRIVACY_CONTACT = env_str("WMASN_PRIVACY_CONTACT", "privacy@example.org")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -147,6 +150,8 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "WMASN Portal <portal@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Sessions live in the database, shared by every worker and app server.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -1,0 +1,156 @@
+"""Settings: prod refuses to start half-configured, passes `check --deploy`, and reads the env."""
+
+import importlib
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "SECRET_KEY": "prod-test-" + "k" * 60,
+    "ALLOWED_HOSTS": "portal.example.org",
+    "DATABASE_URL": "postgres://wmasn@db.example.org:5432/wmasn",
+}
+
+
+def run_python(args, env):
+    """Run the project's Python in a scrubbed environment: only PATH plus `env`."""
+    clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", **env}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+SETUP = "import django; django.setup()"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_prod_refuses_to_start_without_required_variable(missing):
+    env = {k: v for k, v in PROD_ENV.items() if k != missing}
+    result = run_python(["-c", SETUP], {"DJANGO_SETTINGS_MODULE": "wmasn.settings.prod", **env})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_prod_refuses_an_empty_required_variable():
+    env = {**PROD_ENV, "SECRET_KEY": "  "}
+    result = run_python(["-c", SETUP], {"DJANGO_SETTINGS_MODULE": "wmasn.settings.prod", **env})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_prod_starts_with_required_variables():
+    result = run_python(
+        ["-c", SETUP], {"DJANGO_SETTINGS_MODULE": "wmasn.settings.prod", **PROD_ENV}
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_reports_no_issues():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "wmasn.settings.prod",
+        **PROD_ENV,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+SCRUBBED = [
+    "REDIS_URL",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "DEFAULT_FROM_EMAIL",
+]
+
+
+def load_settings(monkeypatch, module, **env):
+    """Import a settings module afresh with `env` (the running settings are not touched)."""
+    for name in SCRUBBED:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**PROD_ENV, **env}.items():
+        monkeypatch.setenv(name, value)
+    # base reads the environment too, so both are imported afresh and then forgotten again.
+    fresh = [module, "wmasn.settings.base"]
+    for name in fresh:
+        sys.modules.pop(name, None)
+    try:
+        return importlib.import_module(module)
+    finally:
+        for name in fresh:
+            sys.modules.pop(name, None)
+
+
+def test_prod_cache_is_the_database_cache_by_default(monkeypatch):
+    prod = load_settings(monkeypatch, "wmasn.settings.prod")
+    assert prod.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def test_prod_cache_is_redis_when_redis_url_is_set(monkeypatch):
+    prod = load_settings(monkeypatch, "wmasn.settings.prod", REDIS_URL="redis://cache:6379/1")
+    assert prod.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert prod.CACHES["default"]["LOCATION"] == "redis://cache:6379/1"
+
+
+def test_prod_reads_database_and_hosts_from_the_environment(monkeypatch):
+    prod = load_settings(
+        monkeypatch, "wmasn.settings.prod", ALLOWED_HOSTS="a.example.org,b.example.org"
+    )
+    assert prod.ALLOWED_HOSTS == ["a.example.org", "b.example.org"]
+    assert prod.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert prod.DATABASES["default"]["NAME"] == "wmasn"
+    assert prod.DEBUG is False
+
+
+def test_prod_sends_email_over_smtp_configured_from_the_environment(monkeypatch):
+    prod = load_settings(
+        monkeypatch,
+        "wmasn.settings.prod",
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="2525",
+        EMAIL_HOST_USER="portal",
+        EMAIL_HOST_PASSWORD="smtp-secret",
+        EMAIL_USE_TLS="false",
+        DEFAULT_FROM_EMAIL="WMASN <noreply@example.org>",
+    )
+    assert prod.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+    assert (prod.EMAIL_HOST, prod.EMAIL_PORT) == ("smtp.example.org", 2525)
+    assert (prod.EMAIL_HOST_USER, prod.EMAIL_HOST_PASSWORD) == ("portal", "smtp-secret")
+    assert prod.EMAIL_USE_TLS is False
+    assert prod.DEFAULT_FROM_EMAIL == "WMASN <noreply@example.org>"
+
+
+def test_dev_sends_email_to_the_console(monkeypatch):
+    dev = load_settings(monkeypatch, "wmasn.settings.dev")
+    assert dev.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    assert dev.DEBUG is True
+    assert dev.WMASN_ADMIN_REQUIRES_MFA is False
+
+
+def test_prod_requires_mfa_for_the_admin_unless_turned_off(monkeypatch):
+    monkeypatch.delenv("ADMIN_REQUIRES_MFA", raising=False)
+    assert load_settings(monkeypatch, "wmasn.settings.prod").WMASN_ADMIN_REQUIRES_MFA is True
+    prod = load_settings(monkeypatch, "wmasn.settings.prod", ADMIN_REQUIRES_MFA="false")
+    assert prod.WMASN_ADMIN_REQUIRES_MFA is False
+
+
+def test_prod_keeps_sessions_and_rate_limits_out_of_process_memory(monkeypatch):
+    prod = load_settings(monkeypatch, "wmasn.settings.prod")
+    assert prod.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert "locmem" not in prod.CACHES["default"]["BACKEND"]
+    assert prod.ACCOUNT_RATE_LIMITS["login_failed"]
+    assert prod.ACCOUNT_RATE_LIMITS["reset_password"]
