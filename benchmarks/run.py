@@ -80,14 +80,14 @@ def measure(size):
     return json.loads(out.read_text())
 
 
-def wait_for(url, seconds=30):
+def wait_for(url, seconds=60):
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {seconds}s")
 

@@ -11,6 +11,7 @@ from events.models import Event
 from network.access import get_agency_for_member, get_agency_for_viewer
 from network.forms.agencies import AgencyContactFormSet, AgencyFilterForm, AgencyProfileForm
 from network.models import Agency, AgencyContact, Pledge
+from wmasn.pagination import paginate
 
 
 def _sees_member_details(user):
@@ -33,7 +34,7 @@ def agency_list(request):
         "network/agency_list.html",
         {
             "form": form,
-            "agencies": agencies,
+            "page_obj": paginate(request, agencies),
             "show_contacts": show_contacts,
             "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
         },

@@ -21,6 +21,7 @@ from network.pledges import (
     pledge_year_choices,
     record_pledge,
 )
+from wmasn.pagination import paginate
 
 
 @require_safe
@@ -49,7 +50,7 @@ def pledge_wall(request):
     context = {
         "form": form,
         "year": year,
-        "pledges": pledges,
+        "page_obj": paginate(request, pledges),
         "filtered": bool(sector or agency or status),
         "total": sum(status_counts.values()),
         "status_counts": [

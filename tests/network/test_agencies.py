@@ -86,26 +86,26 @@ def test_directory_lists_active_agencies_only(anon_client, agency, proposed_agen
 
 def test_directory_filters_by_sector(anon_client, agency, other_agency):
     response = anon_client.get(reverse("network:agency-list"), {"sector": "third"})
-    assert list(response.context["agencies"]) == [other_agency]
+    assert list(response.context["page_obj"]) == [other_agency]
 
 
 def test_directory_filters_by_area(anon_client, agency, other_agency):
     sandwell = AreaFactory(name="Sandwell", slug="sandwell")
     other_agency.areas.add(sandwell)
     response = anon_client.get(reverse("network:agency-list"), {"area": "sandwell"})
-    assert list(response.context["agencies"]) == [other_agency]
+    assert list(response.context["page_obj"]) == [other_agency]
 
 
 def test_directory_searches_by_name(anon_client, agency, other_agency):
     response = anon_client.get(reverse("network:agency-list"), {"q": "police"})
-    assert list(response.context["agencies"]) == [agency]
+    assert list(response.context["page_obj"]) == [agency]
     assert 'value="police"' in response.text
 
 
 def test_directory_ignores_bad_filters(anon_client, agency, other_agency):
     response = anon_client.get(reverse("network:agency-list"), {"sector": "x", "area": "nowhere"})
     assert response.status_code == 200
-    assert set(response.context["agencies"]) == {agency, other_agency}
+    assert set(response.context["page_obj"]) == {agency, other_agency}
 
 
 def test_directory_filter_form_is_labelled(anon_client, agency):

@@ -71,7 +71,7 @@ def test_wall_defaults_to_the_current_pledge_year(anon_client, agency):
     response = anon_client.get(WALL)
 
     assert response.context["year"] == 2018
-    assert [p.text for p in response.context["pledges"]] == ["This year's pledge"]
+    assert [p.text for p in response.context["page_obj"]] == ["This year's pledge"]
 
 
 def test_wall_year_selector_lists_years_with_pledges(anon_client, agency):
@@ -81,7 +81,7 @@ def test_wall_year_selector_lists_years_with_pledges(anon_client, agency):
     response = anon_client.get(WALL, {"year": "2017"})
 
     assert response.context["year"] == 2017
-    assert [p.text for p in response.context["pledges"]] == ["Last year's pledge"]
+    assert [p.text for p in response.context["page_obj"]] == ["Last year's pledge"]
     choices = [value for value, _ in response.context["form"].fields["year"].choices]
     assert choices == [2018, 2017, 2016]
 
@@ -113,7 +113,7 @@ def test_wall_filters_by_sector_agency_and_status(anon_client, agency, other_age
     def texts(**params):
         response = anon_client.get(WALL, params)
         assert response.status_code == 200
-        return [p.text for p in response.context["pledges"]]
+        return [p.text for p in response.context["page_obj"]]
 
     assert texts(sector="third") == [charity.text]
     assert texts(sector="public") == [police.text]
@@ -130,7 +130,7 @@ def test_wall_ignores_an_unknown_filter_value_with_an_error(anon_client, agency)
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"agency", "status"}
-    assert len(response.context["pledges"]) == 1
+    assert len(response.context["page_obj"]) == 1
 
 
 def test_wall_counts_pledges_by_status_and_sector(anon_client, agency, other_agency):
