@@ -1,30 +1,31 @@
-"""Serving ICS feeds: a cache keyed by a cheap feed version, strong ETags, conditional GET.
+"""Serving ICS feeds: built once per change, served from the shared cache, 304s for free.
 
-A feed request costs one aggregate query (count and latest change of the events the feed
-would carry) plus, only when that state is new, one query to build the body. A 304 never
-builds anything. The cache key also holds a version number bumped by signals on every save
-or delete of the models a feed reads (events/signals.py), so a change reaches the feed on
-the next request even when it leaves count and latest change as they were.
+A feed's content is a function of the data and of the day (feeds are built "as of" the start
+of today in London, so events leave the window at midnight). The cache holds, per feed, a
+small entry {stamp, etag, last_modified} and, separately, the body under its ETag. The stamp
+is the feed version, a counter in the shared cache that signals bump on every save or delete
+of what a feed reads (events/signals.py), plus today's date. So:
+
+- a conditional request that gets a 304 costs one cache round trip and never touches the body;
+- a full response for unchanged data costs two cache round trips and no database query;
+- a change reaches every feed on the next request, on every worker and app server.
+
+Writes that bypass model signals (QuerySet.update(), raw SQL) must call bump_feed_version().
 """
 
+import datetime as dt
 import hashlib
 import time
 
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 FEED_VERSION_KEY = "events:feed-version"
-FEED_CACHE_SECONDS = 60 * 60 * 24
+FEED_CACHE_SECONDS = 60 * 60 * 24 * 2
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-
-
-def feed_version():
-    # A missing counter (cache flushed or evicted) restarts from the clock, never from a
-    # number an older cached body may still be stored under.
-    return cache.get_or_set(FEED_VERSION_KEY, lambda: time.time_ns(), None)
 
 
 def bump_feed_version():
@@ -34,47 +35,97 @@ def bump_feed_version():
         cache.set(FEED_VERSION_KEY, time.time_ns(), None)
 
 
-def feed_state(queryset):
-    """A short fingerprint of what a feed would contain, from one aggregate query."""
-    state = queryset.order_by().aggregate(
-        count=Count("pk"),
-        changed=Max("updated_at"),
-        organisers_changed=Max("organiser__updated_at"),
+def feed_as_of(now=None):
+    """The instant feeds are built as of: the start of today in London."""
+    today = timezone.localdate(now or timezone.now())
+    return timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+
+
+def _meta_key(name):
+    return f"events:feed-meta:{name}"
+
+
+def _body_key(etag):
+    return f"events:feed-body:{etag.strip(chr(34))}"
+
+
+class FeedEntry:
+    """A feed's validators, with its body fetched or built only when it is needed."""
+
+    def __init__(self, name, build, now=None):
+        self.name = name
+        self._build = build
+        self.as_of = feed_as_of(now)
+        meta_key = _meta_key(name)
+        found = cache.get_many([FEED_VERSION_KEY, meta_key])
+        version = found.get(FEED_VERSION_KEY)
+        if version is None:
+            # A missing counter (cache flushed or evicted) restarts from the clock, never
+            # from a number an older entry may still carry.
+            version = time.time_ns()
+            cache.add(FEED_VERSION_KEY, version, None)
+            version = cache.get(FEED_VERSION_KEY, version)
+        self.stamp = f"{version}:{self.as_of.date().isoformat()}"
+        self._previous = found.get(meta_key)
+        self.body = None
+        if self._previous and self._previous["stamp"] == self.stamp:
+            self.etag = self._previous["etag"]
+            self.last_modified = self._previous["last_modified"]
+        else:
+            self._rebuild()
+
+    def _rebuild(self):
+        self.body = self._build(self.as_of)
+        self.etag = '"' + hashlib.sha256(self.body).hexdigest() + '"'
+        previous = self._previous
+        if previous and previous["etag"] == self.etag:
+            self.last_modified = previous["last_modified"]
+        else:
+            self.last_modified = int(time.time())
+            if previous:
+                # HTTP dates have whole seconds: two bodies in one second must still differ.
+                self.last_modified = max(self.last_modified, previous["last_modified"] + 1)
+        cache.set(_body_key(self.etag), self.body, FEED_CACHE_SECONDS)
+        meta = {"stamp": self.stamp, "etag": self.etag, "last_modified": self.last_modified}
+        cache.set(_meta_key(self.name), meta, FEED_CACHE_SECONDS)
+        self._previous = meta
+
+    def load_body(self):
+        if self.body is None:
+            self.body = cache.get(_body_key(self.etag))
+            if self.body is None:  # evicted: build it again
+                self._rebuild()
+        return self.body
+
+
+def feed_response(request, entry, *, filename, private):
+    """The cached feed, or a 304 when the client's copy is current (without loading it)."""
+    headers = _validator_headers(entry.etag, entry.last_modified, filename, private)
+    not_modified = get_conditional_response(
+        request, etag=entry.etag, last_modified=entry.last_modified
     )
-    return "{count}:{changed}:{organisers}".format(
-        count=state["count"],
-        changed=state["changed"].timestamp() if state["changed"] else "-",
-        organisers=(
-            state["organisers_changed"].timestamp() if state["organisers_changed"] else "-"
-        ),
-    )
+    if not_modified is not None:
+        for name, value in headers.items():
+            if name != "Content-Disposition":
+                not_modified[name] = value
+        return not_modified
+    response = HttpResponse(entry.load_body(), content_type=CONTENT_TYPE)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
-def cached_feed(name, queryset, build):
-    """The feed `name` as {body, etag, last_modified}, built only when its state is new.
-
-    Last-Modified is when this exact body was first served: a body that changes (even by
-    an event leaving the feed, which no updated_at records) always gets a later one.
-    """
-    key = f"events:feed:{name}:{feed_version()}:{feed_state(queryset)}"
-    entry = cache.get(key)
-    if entry is not None:
-        return entry
-    body = build()
-    etag = '"' + hashlib.sha256(body).hexdigest() + '"'
-    latest_key = f"events:feed-latest:{name}"
-    latest = cache.get(latest_key)
-    if latest and latest["etag"] == etag:
-        last_modified = latest["last_modified"]
+def _validator_headers(etag, last_modified, filename, private):
+    response = HttpResponse()
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    if private:
+        patch_cache_control(response, private=True, no_cache=True)
     else:
-        last_modified = int(time.time())
-        if latest:
-            # HTTP dates have whole seconds: two bodies in one second must still differ.
-            last_modified = max(last_modified, latest["last_modified"] + 1)
-    entry = {"body": body, "etag": etag, "last_modified": last_modified}
-    cache.set(key, entry, FEED_CACHE_SECONDS)
-    cache.set(latest_key, {"etag": etag, "last_modified": last_modified}, None)
-    return entry
+        patch_cache_control(response, public=True, max_age=300)
+    return {name: value for name, value in response.items() if name != "Content-Type"}
 
 
 def calendar_response(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import ics
-from events.feeds import cached_feed, calendar_response
+from events.feeds import FeedEntry, calendar_response, feed_response
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
@@ -176,18 +176,8 @@ def event_ics(request, slug):
 @require_safe
 def public_feed(request):
     """The public feed: dates and titles, never venues."""
-    now = timezone.now()
-    entry = cached_feed(
-        "public", ics.feed_events(Event.objects.all(), now=now), lambda: ics.public_feed(now=now)
-    )
-    return calendar_response(
-        request,
-        entry["body"],
-        etag=entry["etag"],
-        last_modified=entry["last_modified"],
-        filename="wmasn.ics",
-        private=False,
-    )
+    entry = FeedEntry("public", lambda as_of: ics.public_feed(now=as_of))
+    return feed_response(request, entry, filename="wmasn.ics", private=False)
 
 
 def _record_fetch(token, request):
@@ -213,21 +203,9 @@ def personal_feed(request, token):
     user = calendar_token.user
     if not (user.is_active and user.sees_member_details):
         raise Http404("No such calendar.")
-    now = timezone.now()
-    entry = cached_feed(
-        f"user-{user.pk}",
-        ics.feed_events(Event.objects.in_personal_feed(user), now=now),
-        lambda: ics.personal_feed(user, now=now),
-    )
+    entry = FeedEntry(f"user-{user.pk}", lambda as_of: ics.personal_feed(user, now=as_of))
     _record_fetch(calendar_token, request)
-    return calendar_response(
-        request,
-        entry["body"],
-        etag=entry["etag"],
-        last_modified=entry["last_modified"],
-        filename="wmasn-members.ics",
-        private=True,
-    )
+    return feed_response(request, entry, filename="wmasn-members.ics", private=True)
 
 
 def _feed_links(request, path):

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
+from events.feeds import bump_feed_version
 from network.models import GroupMembership, WorkingGroup
 
 
@@ -38,6 +39,7 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     def close_groups(self, request, queryset):
         """Close the selected open groups; their future meetings leave every feed."""
         closed = queryset.open().update(status=WorkingGroup.Status.CLOSED, closed_at=timezone.now())
+        bump_feed_version()  # update() sends no signals; the feeds must drop the meetings now
         self.message_user(
             request,
             f"Closed {closed} group{'s' if closed != 1 else ''}. "

@@ -133,8 +133,9 @@ def test_public_feed_queries_are_constant(anon_client, venue):
         EventFactory(venue=venue)
     cold_large = count_queries(anon_client, PUBLIC)
     warm_large = count_queries(anon_client, PUBLIC)
-    assert cold_small == cold_large == 2
-    assert warm_small == warm_large == 1
+    # Built: one query for the events. Cached: none at all (the shared cache answers).
+    assert cold_small == cold_large == 1
+    assert warm_small == warm_large == 0
 
 
 def test_personal_feed_queries_are_constant(anon_client, member, venue):
@@ -152,9 +153,9 @@ def test_personal_feed_queries_are_constant(anon_client, member, venue):
         EventFactory(venue=venue)
     cold_large = measure(4)
     warm_large = measure(6)
-    # token + membership + feed state + events + fetch record; warm skips the events.
-    assert cold_small == cold_large == 5
-    assert warm_large == 4
+    # token + membership + events + fetch record; warm skips the events.
+    assert cold_small == cold_large == 4
+    assert warm_large == 3
 
 
 def test_a_venue_change_reaches_the_member_feed_at_once(anon_client, member, future_meeting, venue):
@@ -301,3 +302,54 @@ def test_event_ics_at_the_clock_change(anon_client, db):
     body = anon_client.get("/events/clock-change.ics").content
     assert b"DTSTART;TZID=Europe/London:20260329T100000" in body
     assert Event.objects.get(pk=event.pk).starts_at == dt.datetime(2026, 3, 29, 9, tzinfo=dt.UTC)
+
+
+def test_closing_a_group_in_the_admin_drops_its_meetings_from_the_cached_feed(
+    anon_client, officer_client, venue
+):
+    from tests.factories import WorkingGroupFactory
+
+    group = WorkingGroupFactory(name="Rescue pathway group")
+    EventFactory(title="Rescue pathway meeting", venue=venue, working_group=group)
+    first = anon_client.get(PUBLIC)
+    assert b"Rescue pathway meeting" in first.content
+
+    officer_client.post(
+        reverse("admin:network_workinggroup_changelist"),
+        {"action": "close_groups", "_selected_action": [group.pk]},
+    )
+
+    after = anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]})
+    assert after.status_code == 200
+    assert b"Rescue pathway meeting" not in after.content
+
+
+def test_a_cached_feed_is_rebuilt_when_its_body_is_evicted(anon_client, future_meeting):
+    from django.core.cache import cache
+
+    first = anon_client.get(PUBLIC)
+    cache.delete("events:feed-body:" + first["ETag"].strip('"'))
+    again = anon_client.get(PUBLIC)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+
+def test_the_feed_is_rebuilt_each_day(anon_client, future_meeting, monkeypatch):
+    start = dt.datetime.now(tz=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        anon_client.get(PUBLIC)
+    built = []
+    real_public_feed = ics.public_feed
+
+    def counting(**kwargs):
+        built.append(kwargs["now"])
+        return real_public_feed(**kwargs)
+
+    monkeypatch.setattr(ics, "public_feed", counting)
+    with time_machine.travel(start, tick=False):
+        anon_client.get(PUBLIC)
+    assert built == []
+    with time_machine.travel(start + dt.timedelta(days=1), tick=False):
+        anon_client.get(PUBLIC)
+    assert len(built) == 1
