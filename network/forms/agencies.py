@@ -1,6 +1,7 @@
 """Forms for agencies: the directory filter and the member-edited profile."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
 from network.models import Agency, AgencyContact, Area
@@ -35,10 +36,40 @@ class AgencyFilterForm(forms.Form):
         return agencies
 
 
+# The largest id a 64-bit integer column holds.
+MAX_ID = 2**63 - 1
+
+
+class AreasField(forms.ModelMultipleChoiceField):
+    """Areas by id; an id too large for the database is an invalid choice, not a 500
+    (SQLite raises OverflowError for it inside the `pk__in` query)."""
+
+    def clean(self, value):
+        for pk in value or []:
+            try:
+                too_large = int(str(pk)) > MAX_ID
+            except ValueError:
+                continue  # not a number: the parent class reports it as an invalid choice
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
+
+
 class AgencyProfileForm(forms.ModelForm):
     """The public profile an agency's members keep up to date."""
 
     website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    areas = AreasField(
+        label="Areas",
+        queryset=Area.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The areas your agency serves.",
+    )
 
     class Meta:
         model = Agency

@@ -353,3 +353,32 @@ def test_the_feed_is_rebuilt_each_day(anon_client, future_meeting, monkeypatch):
     with time_machine.travel(start + dt.timedelta(days=1), tick=False):
         anon_client.get(PUBLIC)
     assert len(built) == 1
+
+
+def test_calendar_apps_that_accept_gzip_get_the_feed_gzipped(anon_client, future_meeting):
+    import gzip
+
+    plain = anon_client.get(PUBLIC)
+    zipped = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain
+    assert gzip.decompress(zipped.content) == plain.content
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # One strong ETag per encoding, each answering its own 304.
+    assert zipped["ETag"] != plain["ETag"]
+    assert zipped["ETag"] == plain["ETag"][:-1] + '-gz"'
+    again = anon_client.get(
+        PUBLIC, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped["ETag"]}
+    )
+    assert again.status_code == 304
+    # The same bytes every time, so the ETag is honest.
+    assert anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"}).content == zipped.content
+
+
+def test_personal_feed_is_gzipped_too(anon_client, member, future_meeting):
+    import gzip
+
+    _, raw = calendar_token_for(member)
+    zipped = anon_client.get(personal_url(raw), headers={"Accept-Encoding": "gzip"})
+    assert zipped["Content-Encoding"] == "gzip"
+    assert b"LOCATION" in gzip.decompress(zipped.content)
