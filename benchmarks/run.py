@@ -5,6 +5,7 @@ postgres://postgres@127.0.0.1:5432/) and wrk (Debian package `wrk`).
 """
 
 import datetime as dt
+import gzip
 import json
 import os
 import platform
@@ -26,8 +27,11 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-STATIC_NAME = "bench/feed-sized.txt"
+# gunicorn's own advice: (2 x cores) + 1 sync workers, as docs/deployment.md says.
+GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+STATIC_NAME = "bench/feed-copy.ics"
+# The shared cache: Redis when BENCH_REDIS_URL names one that answers, else the database cache.
+CACHE_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def database_url(name):
@@ -61,8 +65,11 @@ def django_env(db_name):
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(OUT / "static"),
         LOG_LEVEL="ERROR",
+        BENCH_FEED_COPY=str(OUT / "public-feed.ics"),
     )
     env.pop("REDIS_URL", None)
+    if CACHE_URL:
+        env["REDIS_URL"] = CACHE_URL
     return env
 
 
@@ -140,9 +147,15 @@ def change_an_event(env, slug):
 def load_test(large):
     env = django_env("wmasn_bench_large")
     feed_bytes = large["feeds"]["public feed"]["bytes"]
+    # A static file holding the same bytes as the feed, and its gzipped twin, as
+    # collectstatic would leave them for WhiteNoise.
     static_file = OUT / "static" / STATIC_NAME
     static_file.parent.mkdir(parents=True, exist_ok=True)
-    static_file.write_bytes(b"x" * feed_bytes)
+    feed_copy = (OUT / "public-feed.ics").read_bytes()
+    static_file.write_bytes(feed_copy)
+    static_file.with_name(static_file.name + ".gz").write_bytes(
+        gzip.compress(feed_copy, compresslevel=9, mtime=0)
+    )
     token = (OUT / "large.json.token").read_text().strip()
 
     server = subprocess.Popen(
@@ -163,14 +176,18 @@ def load_test(large):
         wait_for(f"{BASE}/healthz/")
         status, headers, body = fetch(f"{BASE}/calendar.ics")
         etag = headers.get("ETag", "")
+        gz = {"Accept-Encoding": "gzip"}
         targets = [
             ("/", "/", None),
             ("/events/", "/events/", None),
             ("/calendar.ics (full)", "/calendar.ics", None),
+            ("/calendar.ics (full, gzip)", "/calendar.ics", gz),
             ("/calendar.ics (304)", "/calendar.ics", {"If-None-Match": etag}),
             ("personal feed (full)", f"/calendar/{token}.ics", None),
+            ("personal feed (full, gzip)", f"/calendar/{token}.ics", gz),
             ("/healthz/", "/healthz/", None),
-            (f"static file ({feed_bytes} bytes)", f"/static/{STATIC_NAME}", None),
+            ("static file, same bytes as the feed", f"/static/{STATIC_NAME}", None),
+            ("static file, same bytes as the feed (gzip)", f"/static/{STATIC_NAME}", gz),
         ]
         results = {}
         for label, path, headers_ in targets:
@@ -194,7 +211,20 @@ def load_test(large):
         server.wait(timeout=30)
 
 
+def redis_answers(url):
+    try:
+        import redis
+
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - any failure means: use the database cache
+        return False
+
+
 def main():
+    global CACHE_URL
+    if CACHE_URL and not redis_answers(CACHE_URL):
+        print(f"== {CACHE_URL} does not answer: using the database cache", flush=True)
+        CACHE_URL = ""
     if not shutil.which("wrk"):
         sys.exit("make bench needs wrk: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -209,6 +239,7 @@ def main():
     small = measure("small")
     large = measure("large")
     load, freshness, feed_bytes = load_test(large)
+    (OUT / "load.json").write_text(json.dumps({"load": load, "freshness": freshness}, indent=2))
     from benchmarks.report import write_report
 
     write_report(
@@ -223,6 +254,7 @@ def main():
             "workers": GUNICORN_WORKERS,
             "connections": WRK_CONNECTIONS,
             "seconds": WRK_SECONDS,
+            "cache": f"Redis ({CACHE_URL})" if CACHE_URL else "the database cache",
         },
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

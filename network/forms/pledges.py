@@ -24,11 +24,14 @@ class PledgeFilterForm(forms.Form):
     sector = forms.ChoiceField(
         required=False, choices=[("", "All sectors"), *Agency.Sector.choices]
     )
+    # A name search rather than a list of every agency: the list grows with the network.
+    agency_name = forms.CharField(required=False, max_length=100, label="Agency name")
+    # Links from an agency's page name it exactly, by slug.
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.active(),
         required=False,
         to_field_name="slug",
-        empty_label="All agencies",
+        widget=forms.HiddenInput,
     )
     status = forms.ChoiceField(
         required=False, choices=[("", "All statuses"), *Pledge.Status.choices]

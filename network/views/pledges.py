@@ -41,6 +41,8 @@ def pledge_wall(request):
         pledges = pledges.filter(agency__sector=sector)
     if agency := form.value("agency"):
         pledges = pledges.filter(agency=agency)
+    if agency_name := form.value("agency_name"):
+        pledges = pledges.filter(agency__name__icontains=agency_name)
     if status := form.value("status"):
         pledges = pledges.filter(status=status)
     pledges = pledges.order_by("agency__name", "pk")
@@ -51,7 +53,8 @@ def pledge_wall(request):
         "form": form,
         "year": year,
         "page_obj": paginate(request, pledges),
-        "filtered": bool(sector or agency or status),
+        "filtered": bool(sector or agency or agency_name or status),
+        "filtered_agency": agency,
         "total": sum(status_counts.values()),
         "status_counts": [
             (value, label, status_counts.get(value, 0)) for value, label in Pledge.Status.choices

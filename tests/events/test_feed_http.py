@@ -324,11 +324,11 @@ def test_closing_a_group_in_the_admin_drops_its_meetings_from_the_cached_feed(
     assert b"Rescue pathway meeting" not in after.content
 
 
-def test_a_cached_feed_is_rebuilt_when_its_body_is_evicted(anon_client, future_meeting):
+def test_a_cached_feed_is_rebuilt_when_evicted(anon_client, future_meeting):
     from django.core.cache import cache
 
     first = anon_client.get(PUBLIC)
-    cache.delete("events:feed-body:" + first["ETag"].strip('"'))
+    cache.delete("events:feed:public")
     again = anon_client.get(PUBLIC)
     assert again.status_code == 200
     assert again.content == first.content
@@ -382,3 +382,26 @@ def test_personal_feed_is_gzipped_too(anon_client, member, future_meeting):
     zipped = anon_client.get(personal_url(raw), headers={"Accept-Encoding": "gzip"})
     assert zipped["Content-Encoding"] == "gzip"
     assert b"LOCATION" in gzip.decompress(zipped.content)
+
+
+def test_public_feed_is_served_before_sessions_with_every_security_header(
+    member_client, future_meeting
+):
+    response = member_client.get(PUBLIC)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
+    assert "Permissions-Policy" in response
+    assert "Referrer-Policy" in response
+    # Answered before the session and auth middleware: the same public bytes for a member,
+    # nothing that varies on the cookie, so a proxy may cache it.
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+    assert b"LOCATION" not in response.content
+
+
+def test_public_feed_head_and_wrong_methods(anon_client, future_meeting):
+    assert anon_client.head(PUBLIC).status_code == 200
+    assert anon_client.post(PUBLIC).status_code == 405
+    assert anon_client.put(PUBLIC).status_code == 405

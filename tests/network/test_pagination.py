@@ -42,3 +42,20 @@ def test_pledge_wall_is_paged(anon_client):
     assert f"{PAGE_SIZE + 2} pledges" in response.text
     last = anon_client.get(reverse("network:pledge-list"), {"page": 2})
     assert len(last.context["page_obj"]) == 2
+
+
+def test_pledge_wall_searches_agencies_by_name(anon_client):
+    year = current_pledge_year()
+    PledgeFactory(year=year, agency__name="Sandwell Council", text="Run an awareness day.")
+    PledgeFactory(year=year, agency__name="West Midlands Police", text="Launch the policy.")
+    response = anon_client.get(reverse("network:pledge-list"), {"agency_name": "sandwell"})
+    assert [p.text for p in response.context["page_obj"]] == ["Run an awareness day."]
+
+
+def test_pledge_wall_filter_by_agency_slug_names_the_agency(anon_client):
+    year = current_pledge_year()
+    pledge = PledgeFactory(year=year, agency__name="Sandwell Council", agency__slug="sandwell")
+    PledgeFactory(year=year)
+    response = anon_client.get(reverse("network:pledge-list"), {"agency": "sandwell"})
+    assert list(response.context["page_obj"]) == [pledge]
+    assert "Showing the pledges of" in response.text

@@ -40,14 +40,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wmasn.middleware.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "wmasn.middleware.CachedCSPMiddleware",
+    # Answers /calendar.ics before sessions and auth; everything above still applies to it.
+    "events.middleware.PublicFeedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wmasn.middleware.AdminRequiresMFAMiddleware",
 ]

@@ -23,7 +23,7 @@ _redis_url = env_str("REDIS_URL")
 if _redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wmasn.cache.SharedRedisCache",
             "LOCATION": _redis_url,
         }
     }
