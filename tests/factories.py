@@ -183,12 +183,22 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
     purpose = "Agree lead agencies at the point of rescue."
 
 
+class NetworkMemberFactory(UserFactory):
+    """A user with an approved membership of a new agency."""
+
+    @factory.post_generation
+    def membership(obj, create, extracted, **kwargs):
+        if create:
+            MembershipFactory(user=obj)
+
+
 class GroupMembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = GroupMembership
 
     group = factory.SubFactory(WorkingGroupFactory)
-    user = factory.SubFactory(UserFactory)
+    # Only members of the network join working groups.
+    user = factory.SubFactory(NetworkMemberFactory)
 
 
 class ResourceFactory(factory.django.DjangoModelFactory):

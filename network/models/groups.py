@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from .agencies import Agency
@@ -47,6 +49,27 @@ class WorkingGroup(models.Model):
         return reverse("network:group-detail", args=[self.slug])
 
 
+class GroupMembershipQuerySet(models.QuerySet):
+    def current(self):
+        """People still in the network: an approved membership (the one rule) or officers.
+
+        Someone whose agency membership ended stays in the table (their calendar choice comes
+        back if they rejoin) but is no longer listed or counted.
+        """
+        from .memberships import Membership
+        from .users import OFFICERS_GROUP
+
+        approved = Membership.objects.approved().filter(user=OuterRef("user"))
+        officer = get_user_model().groups.through.objects.filter(
+            user=OuterRef("user"), group__name=OFFICERS_GROUP
+        )
+        return self.filter(user__is_active=True).filter(
+            Exists(approved)
+            | Q(user__is_superuser=True)
+            | (Q(user__is_staff=True) & Exists(officer))
+        )
+
+
 class GroupMembership(models.Model):
     """A user in a working group, and whether its meetings go to their personal feed."""
 
@@ -58,6 +81,8 @@ class GroupMembership(models.Model):
         default=True, help_text="Include this group's meetings in my personal calendar feed."
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupMembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["joined_at"]

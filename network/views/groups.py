@@ -10,7 +10,8 @@ sent back to the group page with an error message and nothing changes.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -32,8 +33,16 @@ def _require_member(user):
 
 @require_safe
 def group_list(request):
+    current_members = (
+        GroupMembership.objects.current()
+        .filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     groups = WorkingGroup.objects.select_related("lead_agency").annotate(
-        member_count=Count("memberships")
+        member_count=Coalesce(Subquery(current_members), 0)
     )
     my_group_ids = set()
     if request.user.is_authenticated:
@@ -50,9 +59,8 @@ def group_detail(request, slug):
     group = get_group_for_viewer(request.user, slug)
     now = timezone.now()
     meetings = Event.objects.filter(working_group=group).in_feeds(now)
-    memberships = group.memberships.select_related("user").order_by(
-        "user__first_name", "user__last_name", "user__email"
-    )
+    memberships = GroupMembership.objects.current().filter(group=group).select_related("user")
+    memberships = memberships.order_by("user__first_name", "user__last_name", "user__email")
     my_membership = None
     if request.user.is_authenticated:
         my_membership = next((m for m in memberships if m.user_id == request.user.pk), None)

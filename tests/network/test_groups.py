@@ -363,3 +363,30 @@ def test_member_of_several_agencies_joins_once(client, group, member, other_agen
     client.post(url("join", group))
     client.post(url("join", group))
     assert GroupMembership.objects.filter(user=member).count() == 1
+
+
+def test_people_whose_membership_ended_are_not_listed_or_counted(anon_client, officer, db):
+    from network.models import Membership
+    from tests.factories import GroupMembershipFactory, MembershipFactory, WorkingGroupFactory
+
+    group = WorkingGroupFactory(name="Pathway group", slug="pathway-group")
+    staying = MembershipFactory(user__first_name="Stella", user__last_name="Stays").user
+    leaving = MembershipFactory(user__first_name="Lenny", user__last_name="Leaves")
+    GroupMembershipFactory(group=group, user=staying)
+    GroupMembershipFactory(group=group, user=leaving.user)
+    GroupMembershipFactory(group=group, user=officer)
+
+    leaving.status = Membership.Status.ENDED
+    leaving.save()
+
+    from django.test import Client
+
+    viewer = Client()
+    viewer.force_login(officer)
+    detail = viewer.get(group.get_absolute_url())
+    names = [m.user.get_full_name() for m in detail.context["memberships"]]
+    assert "Stella Stays" in names and "Lenny Leaves" not in names
+    assert detail.context["member_count"] == 2
+    listing = anon_client.get("/groups/")
+    counts = {g.slug: g.member_count for g in listing.context["groups"]}
+    assert counts["pathway-group"] == 2
