@@ -153,6 +153,7 @@ class Event(models.Model):
                 name="event_status_valid",
             ),
         ]
+        # Measured in docs/indexes.md: the lists and feeds order by start and filter by end.
         indexes = [
             models.Index(fields=["starts_at"], name="event_starts_at_idx"),
             models.Index(fields=["ends_at"], name="event_ends_at_idx"),

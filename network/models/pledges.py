@@ -100,10 +100,6 @@ class Pledge(models.Model):
                 name="pledge_visibility_valid",
             ),
         ]
-        indexes = [
-            # The pledge wall filters by year; see docs/indexes.md for the measured plans.
-            models.Index(fields=["year", "agency"], name="pledge_year_agency_idx"),
-        ]
 
     def __str__(self):
         return f"{self.agency} — {self.year}"
