@@ -14,6 +14,7 @@ from events.forms import CancelEventsForm, ScheduleMeetingsForm
 from events.models import RSVP, CalendarToken, Event, Venue
 from events.services import cancel_events, schedule_network_meetings
 from network.models import Membership
+from wmasn.spreadsheets import csv_safe
 
 
 @admin.register(Venue)
@@ -35,12 +36,6 @@ class RSVPInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-def csv_safe(value):
-    """Stop spreadsheet apps from running a cell as a formula."""
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @admin.register(Event)

@@ -13,9 +13,9 @@ import csv
 from dataclasses import dataclass, field
 
 from network.models import Agency, AgencyService, Area, Service
+from wmasn.spreadsheets import csv_safe
 
 # A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -147,14 +147,6 @@ def compute_provision():
     return Provision(areas=areas, rows=rows)
 
 
-def spreadsheet_safe(value):
-    """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 def write_gaps_csv(provision, out, *, with_agencies):
     """One line per service and area: the count, whether it is a gap, and (for members)
     the agencies' names."""
@@ -174,4 +166,4 @@ def write_gaps_csv(provision, out, *, with_agencies):
             ]
             if with_agencies:
                 line.append("; ".join(provider.name for provider in cell.providers))
-            writer.writerow([spreadsheet_safe(value) for value in line])
+            writer.writerow([csv_safe(value) for value in line])

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from network import memberships as membership_service
 from network.models import Agency, AgencyContact, Area, Membership
+from wmasn.spreadsheets import csv_safe
 
 # Spreadsheet apps run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = [
     "name",
@@ -27,14 +27,6 @@ CSV_COLUMNS = [
     "contacts",
     "approved_members",
 ]
-
-
-def csv_safe(value):
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def agency_csv_row(agency):

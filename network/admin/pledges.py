@@ -14,9 +14,9 @@ from events.models import Event
 from network.forms.pledges import ConferenceEventForm, ConferencePledgeFormSet
 from network.models import Pledge, PledgeReminder, PledgeUpdate
 from network.pledges import pledge_year_for_event, record_conference_pledges
+from wmasn.spreadsheets import csv_safe
 
 # Spreadsheet apps run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_HEADER = [
     "id",
@@ -31,14 +31,6 @@ CSV_HEADER = [
     "latest update",
     "created",
 ]
-
-
-def csv_safe(value):
-    """A cell a spreadsheet shows as text and never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 class PledgeUpdateInline(admin.TabularInline):

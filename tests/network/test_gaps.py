@@ -5,9 +5,10 @@ import io
 
 import pytest
 
-from network.gaps import compute_provision, spreadsheet_safe, write_gaps_csv
+from network.gaps import compute_provision, write_gaps_csv
 from network.models import Agency
 from tests.factories import AgencyFactory, AreaFactory, ProvidedServiceFactory, ServiceFactory
+from wmasn.spreadsheets import csv_safe
 
 
 @pytest.fixture
@@ -169,5 +170,5 @@ def test_csv_names_agencies_for_members_and_defuses_formulas(areas):
     ("value", "expected"),
     [("=1+2", "'=1+2"), ("+44", "'+44"), ("-1", "'-1"), ("@x", "'@x"), ("Legal", "Legal")],
 )
-def test_spreadsheet_safe(value, expected):
-    assert spreadsheet_safe(value) == expected
+def test_csv_safe(value, expected):
+    assert csv_safe(value) == expected

@@ -10,7 +10,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from network.admin.agencies import csv_safe
 from network.models import Agency, Membership, User
 from tests.factories import (
     AgencyContactFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     PendingMembershipFactory,
     UserFactory,
 )
+from wmasn.spreadsheets import csv_safe
 
 MEMBERSHIPS_URL = reverse("admin:network_membership_changelist")
 AGENCIES_URL = reverse("admin:network_agency_changelist")
