@@ -82,6 +82,13 @@ def write_report(path, *, small, large, load, freshness, machine, seconds, setti
         f"| no request returns an error under load | {errors} errors in "
         f"{sum(r['requests'] for r in load.values())} requests | {_mark(errors == 0)} |",
         "",
+        "How the feeds meet these: a feed is built once per change and kept gzipped in the "
+        "shared cache with its ETag, under a version that signals bump on every save "
+        "(events/feeds.py); the public feed is answered before the session and auth "
+        "middleware (events/middleware.py). Without Redis the bench falls back to the "
+        "database cache, which is shared too but slower per request. Indexes, and the query "
+        "plans behind them, are in [indexes.md](indexes.md).",
+        "",
         "## Load test",
         "",
         "| target | requests/s | p50 (ms) | p95 (ms) | requests | errors |",
