@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from network import memberships as membership_service
+from network.admin.memberships import ReadOnlyMembershipInline
 from network.models import Agency, AgencyContact, Area, Membership
 from wmasn.spreadsheets import csv_safe
 
@@ -63,22 +64,10 @@ class AgencyContactInline(admin.TabularInline):
     extra = 1
 
 
-class AgencyMembershipInline(admin.TabularInline):
-    """Who belongs to the agency; decisions are made with the actions on Memberships."""
+class AgencyMembershipInline(ReadOnlyMembershipInline):
+    """Who belongs to the agency."""
 
-    model = Membership
     fk_name = "agency"
-    fields = ("user", "status", "role", "requested_at", "decided_at", "decided_by", "ended_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "decided_by")
 
 
 @admin.register(Agency)

@@ -7,6 +7,30 @@ from network import memberships as membership_service
 from network.models import Membership
 
 
+class ReadOnlyMembershipInline(admin.TabularInline):
+    """Memberships shown on another page; decisions go through the actions on Memberships,
+    so each one records who decided, when, and emails the person."""
+
+    model = Membership
+    readonly_fields = ("status", "role", "requested_at", "decided_at", "decided_by", "ended_at")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_fields(self, request, obj=None):
+        other_side = "user" if self.fk_name == "agency" else "agency"
+        return (other_side, *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "agency", "decided_by")
+
+
 class StatusFilter(admin.SimpleListFilter):
     """Filter by status; the list opens on the pending requests."""
 

@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 
-from network.models import Membership, User
+from network.admin.memberships import ReadOnlyMembershipInline
+from network.models import User
 
 
 class UserAddForm(AdminUserCreationForm):
@@ -26,19 +27,10 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
-class UserMembershipInline(admin.TabularInline):
-    """Memberships on the user page; decisions are made with the actions on Memberships."""
+class UserMembershipInline(ReadOnlyMembershipInline):
+    """The user's memberships."""
 
-    model = Membership
     fk_name = "user"
-    fields = ("agency", "status", "role", "requested_at", "decided_at", "decided_by", "ended_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)
