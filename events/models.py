@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from wmasn.validation import RejectsNulBytes
+
 # A cancelled event stays in feeds this long after its date, so calendar apps see it cancelled.
 CANCELLED_KEPT_IN_FEEDS = timedelta(days=30)
 
@@ -18,7 +20,7 @@ def new_event_uid():
     return f"{uuid.uuid4()}@wmasn-portal"
 
 
-class Venue(models.Model):
+class Venue(RejectsNulBytes, models.Model):
     """A meeting place; its name and address are shown to members only."""
 
     name = models.CharField(max_length=200)
@@ -79,7 +81,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(models.Model):
+class Event(RejectsNulBytes, models.Model):
     """A network meeting, conference, workshop or other date in the network's calendar."""
 
     class Kind(models.TextChoices):

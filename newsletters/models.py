@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from wmasn.validation import RejectsNulBytes
+
 
 def can_edit_issues(user):
     """Active staff with the change permission: they preview drafts through "view on site"."""
@@ -21,7 +23,7 @@ class IssueQuerySet(models.QuerySet):
         return self.published()
 
 
-class Issue(models.Model):
+class Issue(RejectsNulBytes, models.Model):
     """One issue of the network's newsletter."""
 
     class Status(models.TextChoices):
@@ -91,7 +93,7 @@ class Issue(models.Model):
         )
 
 
-class Section(models.Model):
+class Section(RejectsNulBytes, models.Model):
     """An ordered part of an issue, written in Markdown."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
@@ -128,7 +130,7 @@ class Section(models.Model):
         return self.heading
 
 
-class Delivery(models.Model):
+class Delivery(RejectsNulBytes, models.Model):
     """One recipient of one issue, so that sending is idempotent and failures show."""
 
     class Status(models.TextChoices):

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from wmasn.validation import RejectsNulBytes
 
-class Area(models.Model):
+
+class Area(RejectsNulBytes, models.Model):
     """A local authority area the network covers, or the whole region."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -40,7 +42,7 @@ class AgencyQuerySet(models.QuerySet):
         return [agency for agency in candidates if domain in agency.email_domain_list]
 
 
-class Agency(models.Model):
+class Agency(RejectsNulBytes, models.Model):
     """A member organisation of the network."""
 
     class Sector(models.TextChoices):
@@ -110,7 +112,7 @@ class Agency(models.Model):
         ]
 
 
-class AgencyContact(models.Model):
+class AgencyContact(RejectsNulBytes, models.Model):
     """A named contact at an agency; visible to members only."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="contacts")

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from wmasn.validation import RejectsNulBytes
+
 from .agencies import Agency
 
 
@@ -12,7 +14,7 @@ class WorkingGroupQuerySet(models.QuerySet):
         return self.filter(status=WorkingGroup.Status.OPEN)
 
 
-class WorkingGroup(models.Model):
+class WorkingGroup(RejectsNulBytes, models.Model):
     """A task-and-finish group of the network."""
 
     class Status(models.TextChoices):

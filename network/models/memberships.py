@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from wmasn.validation import RejectsNulBytes
+
 from .agencies import Agency
 
 
@@ -17,7 +19,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
-class Membership(models.Model):
+class Membership(RejectsNulBytes, models.Model):
     """A user's membership of an agency; one row per user and agency."""
 
     class Status(models.TextChoices):

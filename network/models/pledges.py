@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 
+from wmasn.validation import RejectsNulBytes
+
 from .agencies import Agency
 
 
@@ -45,7 +47,7 @@ class PledgeQuerySet(models.QuerySet):
         return dict(self.order_by().values_list("agency__sector").annotate(n=Count("pk")))
 
 
-class Pledge(models.Model):
+class Pledge(RejectsNulBytes, models.Model):
     """An agency's commitment for a year, often made at the Anti-Slavery Day conference."""
 
     class Status(models.TextChoices):
@@ -108,7 +110,7 @@ class Pledge(models.Model):
         return reverse("network:pledge-detail", args=[self.pk])
 
 
-class PledgeUpdate(models.Model):
+class PledgeUpdate(RejectsNulBytes, models.Model):
     """A progress note on a pledge."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")

@@ -1,7 +1,9 @@
 from django.db import models
 
+from wmasn.validation import RejectsNulBytes
 
-class Resource(models.Model):
+
+class Resource(RejectsNulBytes, models.Model):
     """A helpline, referral form, guidance document or network contact."""
 
     class Kind(models.TextChoices):

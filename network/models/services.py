@@ -1,9 +1,11 @@
 from django.db import models
 
+from wmasn.validation import RejectsNulBytes
+
 from .agencies import Agency, Area
 
 
-class Service(models.Model):
+class Service(RejectsNulBytes, models.Model):
     """A kind of support from the services survey."""
 
     class Category(models.TextChoices):
@@ -30,7 +32,7 @@ class Service(models.Model):
         return self.name
 
 
-class AgencyService(models.Model):
+class AgencyService(RejectsNulBytes, models.Model):
     """An agency's survey answer: it provides this service in these areas."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="services")

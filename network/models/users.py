@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
+from wmasn.validation import RejectsNulBytes
+
 OFFICERS_GROUP = "Network officers"
 
 
@@ -28,7 +30,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(RejectsNulBytes, AbstractUser):
     """A person with an account; the email address is the login."""
 
     username = None

@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -426,21 +425,23 @@ class ModelsValidateAnyValue(TestCase):
             venue.save()
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    reason=(
-        "Model fields have no ProhibitNullCharactersValidator: full_clean() accepts a NUL byte "
-        "and PostgreSQL then refuses it with ValueError. Every form field rejects NUL first, so "
-        "no request reaches this; fixing it needs validators on the models (a migration)."
-    ),
-)
 @pytest.mark.django_db
-def test_models_do_not_reject_nul_bytes_themselves():
-    """A NUL byte given straight to a model is a ValidationError or is stored, never a crash."""
+def test_models_refuse_nul_bytes_before_the_database_does():
+    """PostgreSQL cannot store a NUL byte: full_clean() says so as a ValidationError."""
+    from network.models import Agency, Pledge
+    from newsletters.models import Section
+
     venue = Venue(name="Room", address="1 Street", postcode="B1\x001AA")
-    try:
+    with pytest.raises(ValidationError) as raised:
         venue.full_clean()
-    except ValidationError:
-        return
-    venue.save()
+    assert "postcode" in raised.value.message_dict
+
+    agency = Agency(name="\x00", slug="nul-agency", sector="public")
+    with pytest.raises(ValidationError) as raised:
+        agency.full_clean()
+    assert "name" in raised.value.message_dict
+
+    for model, field in [(Pledge, "text"), (Section, "body")]:
+        with pytest.raises(ValidationError) as raised:
+            model(**{field: "a\x00b"}).full_clean()
+        assert field in raised.value.message_dict
