@@ -71,6 +71,20 @@ def third_thursdays(year, months):
     return days
 
 
+def upsert_network_meeting(day, *, venue, organiser):
+    """A 10:00-12:30 network meeting on this day, keyed by its date."""
+    return upsert_event(
+        f"network-meeting-{day:%Y-%m-%d}",
+        kind=Event.Kind.NETWORK_MEETING,
+        title="Network meeting",
+        description=MEETING_DESCRIPTION,
+        starts_at=at(day, MEETING_START),
+        ends_at=at(day, MEETING_END),
+        venue=venue,
+        organiser=organiser,
+    )
+
+
 def load_events(stdout):
     agencies = {agency.slug: agency for agency in Agency.objects.all()}
     venues = []
@@ -89,16 +103,7 @@ def load_events(stdout):
     sandwell = agencies.get("sandwell-council")
 
     for index, day in enumerate(MEETING_DATES_2018):
-        upsert_event(
-            f"network-meeting-{day:%Y-%m-%d}",
-            kind=Event.Kind.NETWORK_MEETING,
-            title="Network meeting",
-            description=MEETING_DESCRIPTION,
-            starts_at=at(day, MEETING_START),
-            ends_at=at(day, MEETING_END),
-            venue=venues[index % 2],
-            organiser=police,
-        )
+        upsert_network_meeting(day, venue=venues[index % 2], organiser=police)
 
     upsert_event(
         "national-human-trafficking-awareness-day-2018",
@@ -150,16 +155,7 @@ def load_events(stdout):
     scheduled = 0
     for year in (this_year, this_year + 1):
         for index, day in enumerate(third_thursdays(year, [1, 3, 5, 7, 9, 11])):
-            upsert_event(
-                f"network-meeting-{day:%Y-%m-%d}",
-                kind=Event.Kind.NETWORK_MEETING,
-                title="Network meeting",
-                description=MEETING_DESCRIPTION,
-                starts_at=at(day, MEETING_START),
-                ends_at=at(day, MEETING_END),
-                venue=venues[index % 2],
-                organiser=police,
-            )
+            upsert_network_meeting(day, venue=venues[index % 2], organiser=police)
             scheduled += 1
 
     # One cancelled meeting: an extra session in the coming months, called off.

@@ -18,14 +18,11 @@ from events.feeds import FeedEntry, calendar_response, feed_response
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
+from network.access import sees_member_details
 
 # How often a personal feed fetch is recorded; calendar apps may poll every few minutes.
 FETCH_RECORD_INTERVAL_SECONDS = 60
 LAST_CLIENT_MAX_LENGTH = 255
-
-
-def sees_member_details(user):
-    return user.is_authenticated and user.sees_member_details
 
 
 @require_safe

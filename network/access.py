@@ -83,3 +83,8 @@ def get_issue_for_user(user, slug):
     from newsletters.models import Issue
 
     return get_object_or_404(Issue.objects.visible_to(user), slug=slug)
+
+
+def sees_member_details(user):
+    """Venues, contacts and members-only content: for members and officers, never visitors."""
+    return user.is_authenticated and user.sees_member_details

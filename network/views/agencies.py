@@ -8,14 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events.models import Event
-from network.access import get_agency_for_member, get_agency_for_viewer
+from network.access import get_agency_for_member, get_agency_for_viewer, sees_member_details
 from network.forms.agencies import AgencyContactFormSet, AgencyFilterForm, AgencyProfileForm
 from network.models import Agency, AgencyContact, Pledge
 from wmasn.pagination import paginate
-
-
-def _sees_member_details(user):
-    return user.is_authenticated and user.sees_member_details
 
 
 @require_safe
@@ -23,7 +19,7 @@ def agency_list(request):
     """The directory of active agencies; members and officers also see named contacts."""
     form = AgencyFilterForm(request.GET or None)
     agencies = Agency.objects.active().prefetch_related("areas")
-    show_contacts = _sees_member_details(request.user)
+    show_contacts = sees_member_details(request.user)
     if show_contacts:
         agencies = agencies.prefetch_related(
             Prefetch("contacts", queryset=AgencyContact.objects.order_by("order", "name"))
@@ -45,7 +41,7 @@ def agency_list(request):
 def agency_detail(request, slug):
     """An agency's profile, its pledges by year and the upcoming events it runs or hosts."""
     agency = get_agency_for_viewer(request.user, slug)
-    show_contacts = _sees_member_details(request.user)
+    show_contacts = sees_member_details(request.user)
     pledges = Pledge.objects.visible_to(request.user).filter(agency=agency).order_by("-year", "pk")
     events = (
         Event.objects.upcoming()

@@ -17,13 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from events.models import Event
-from network.access import get_group_for_viewer, get_group_membership_for_user
+from network.access import get_group_for_viewer, get_group_membership_for_user, sees_member_details
 from network.forms.groups import GroupCalendarForm
 from network.models import GroupMembership, WorkingGroup
-
-
-def _sees_member_details(user):
-    return user.is_authenticated and user.sees_member_details
 
 
 def _require_member(user):
@@ -75,7 +71,7 @@ def group_detail(request, slug):
             "calendar_form": GroupCalendarForm(instance=my_membership) if my_membership else None,
             "upcoming_meetings": meetings.upcoming(now),
             "past_meetings": meetings.past(now),
-            "sees_member_details": _sees_member_details(request.user),
+            "sees_member_details": sees_member_details(request.user),
         },
     )
 

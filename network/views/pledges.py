@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network.access import get_pledge_for_editor, get_pledge_for_viewer
+from network.access import get_pledge_for_editor, get_pledge_for_viewer, sees_member_details
 from network.forms.pledges import (
     PledgeEditForm,
     PledgeFilterForm,
@@ -62,7 +62,7 @@ def pledge_wall(request):
         "sector_counts": [
             (value, label, sector_counts.get(value, 0)) for value, label in Agency.Sector.choices
         ],
-        "can_record": request.user.is_authenticated and request.user.sees_member_details,
+        "can_record": sees_member_details(request.user),
     }
     return render(request, "network/pledge_list.html", context)
 

@@ -8,14 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network.access import get_agency_for_services_edit
+from network.access import get_agency_for_services_edit, sees_member_details
 from network.forms.services import AgencyServicesFormSet
 from network.gaps import compute_provision, write_gaps_csv
 from network.models import Agency, Area, Service
-
-
-def _sees_member_details(user):
-    return user.is_authenticated and user.sees_member_details
 
 
 @require_safe
@@ -36,7 +32,7 @@ def service_list(request):
             "provision": provision,
             "categories": provision.by_category(),
             "selected": selected,
-            "sees_member_details": _sees_member_details(request.user),
+            "sees_member_details": sees_member_details(request.user),
             "my_agencies": list(Agency.objects.for_member(request.user)),
         },
     )
@@ -46,7 +42,7 @@ def service_list(request):
 def service_gaps_csv(request):
     """The gap table as CSV: counts for everyone, and the agencies' names for members."""
     out = io.StringIO()
-    write_gaps_csv(compute_provision(), out, with_agencies=_sees_member_details(request.user))
+    write_gaps_csv(compute_provision(), out, with_agencies=sees_member_details(request.user))
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="wmasn-service-gaps.csv"'
     # Members' and the public's versions differ, so no shared cache may keep one for all.

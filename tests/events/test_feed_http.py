@@ -405,3 +405,15 @@ def test_public_feed_head_and_wrong_methods(anon_client, future_meeting):
     assert anon_client.head(PUBLIC).status_code == 200
     assert anon_client.post(PUBLIC).status_code == 405
     assert anon_client.put(PUBLIC).status_code == 405
+
+
+def test_public_feed_may_be_cached_by_proxies_and_personal_feeds_may_not(
+    anon_client, member, future_meeting
+):
+    _, raw = calendar_token_for(member)
+    assert anon_client.get(PUBLIC)["Cache-Control"] == "max-age=300, public"
+    personal = anon_client.get(personal_url(raw))
+    assert "private" in personal["Cache-Control"] and "public" not in personal["Cache-Control"]
+    not_modified = anon_client.get(personal_url(raw), headers={"If-None-Match": personal["ETag"]})
+    assert not_modified.status_code == 304
+    assert "private" in not_modified["Cache-Control"]
