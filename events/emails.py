@@ -1,10 +1,8 @@
 """Emails about events."""
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.template.loader import render_to_string
-
 from events.models import RSVP
+from wmasn.links import absolute_url
+from wmasn.mail import send_email
 
 
 def send_cancellation_emails(event):
@@ -15,17 +13,14 @@ def send_cancellation_emails(event):
         .select_related("user")
         .order_by("user__email")
     )
-    context = {
-        "event": event,
-        "event_url": settings.SITE_URL.rstrip("/") + event.get_absolute_url(),
-    }
-    subject = render_to_string("events/email/event_cancelled_subject.txt", context).strip()
-    messages = []
+    event_url = absolute_url(event.get_absolute_url())
+    count = 0
     for rsvp in recipients:
-        body = render_to_string(
-            "events/email/event_cancelled_body.txt", {**context, "user": rsvp.user}
+        send_email(
+            "events/email/event_cancelled",
+            to=rsvp.user.email,
+            kind="event-cancelled",
+            context={"event": event, "event_url": event_url, "user": rsvp.user},
         )
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [rsvp.user.email]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
-    return len(messages)
+        count += 1
+    return count

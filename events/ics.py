@@ -15,13 +15,13 @@ import functools
 import re
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 from icalendar.prop import vDuration
 
 from events.models import Event
+from wmasn.links import absolute_url
 
 LONDON_TZID = "Europe/London"
 LONDON = ZoneInfo(LONDON_TZID)
@@ -31,10 +31,6 @@ REFRESH_INTERVAL = dt.timedelta(hours=6)
 # Feeds carry the past twelve months and everything to come.
 FEED_PAST_WINDOW = dt.timedelta(days=365)
 REDACTED = "[venue details for members]"
-
-
-def site_url(path):
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def feed_events(queryset, now=None):
@@ -148,7 +144,7 @@ def event_description(event, *, members):
             parts.append(f"Register by {deadline:%A} {deadline.day} {deadline:%B %Y}")
     if event.registration_url:
         parts.append(f"Registration: {event.registration_url}")
-    parts.append(f"Details: {site_url(event.get_absolute_url())}")
+    parts.append(f"Details: {absolute_url(event.get_absolute_url())}")
     return "\n\n".join(parts)
 
 
@@ -179,7 +175,7 @@ def build_vevent(event, *, members):
         vevent.add("DTEND", ics_datetime(event.ends_at))
     vevent.add("SUMMARY", event.title)
     vevent.add("DESCRIPTION", event_description(event, members=members))
-    vevent.add("URL", site_url(event.get_absolute_url()))
+    vevent.add("URL", absolute_url(event.get_absolute_url()))
     vevent.add("CATEGORIES", [event.get_kind_display()])
     vevent.add("STATUS", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     vevent.add("TRANSP", "TRANSPARENT" if event.all_day else "OPAQUE")

@@ -61,6 +61,6 @@ def cancel_events(*, events, reason):
         with transaction.atomic():
             event.cancel(reason)
         cancelled.append(event)
-        # After the commit: a failed email must not undo the cancellation.
+        # Each email waits for its own commit; a failed email never undoes the cancellation.
         send_cancellation_emails(event)
     return cancelled

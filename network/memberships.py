@@ -1,17 +1,14 @@
 """Write side of memberships: requests, decisions, proposed agencies and auto-approval."""
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from network.models import Agency, Membership, User
-from network.models.users import OFFICERS_GROUP
+from wmasn.links import absolute_reverse, absolute_url
+from wmasn.mail import send_email
 
 Status = Membership.Status
 
@@ -80,7 +77,7 @@ def approve(*, membership, by, auto=False, now=None):
     membership.ended_at = None
     membership.full_clean()
     membership.save()
-    _email_user(membership, "approved", f"Your membership of {membership.agency} is approved")
+    _email_user(membership, "approved")
     return membership
 
 
@@ -95,9 +92,7 @@ def reject(*, membership, by, now=None):
     membership.auto_approved = False
     membership.full_clean()
     membership.save()
-    _email_user(
-        membership, "rejected", f"Your request to join {membership.agency} was not approved"
-    )
+    _email_user(membership, "rejected")
     return membership
 
 
@@ -162,40 +157,33 @@ def unique_agency_slug(name):
     return slug
 
 
-def _site_url(path):
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _email_user(membership, kind, subject):
-    """Email the decision once the transaction commits, so a rollback sends nothing."""
-    context = {
-        "membership": membership,
-        "user": membership.user,
-        "agency": membership.agency,
-        "membership_url": _site_url(reverse("network:membership")),
-        "agency_url": _site_url(membership.agency.get_absolute_url()),
-    }
-    body = render_to_string(f"network/emails/membership_{kind}.txt", context)
-    recipient = membership.user.email
-    transaction.on_commit(
-        lambda: send_mail(f"[WMASN] {subject}", body, settings.DEFAULT_FROM_EMAIL, [recipient])
+def _email_user(membership, kind):
+    """Email the decision; `send_email` waits for the commit, so a rollback sends nothing."""
+    send_email(
+        f"network/emails/membership_{kind}",
+        to=membership.user.email,
+        kind="membership-decision",
+        context={
+            "membership": membership,
+            "user": membership.user,
+            "agency": membership.agency,
+            "membership_url": absolute_reverse("network:membership"),
+            "agency_url": absolute_url(membership.agency.get_absolute_url()),
+        },
     )
 
 
 def _notify_officers(membership):
     """Tell the network officers a request is waiting for them."""
-    recipients = list(
-        User.objects.filter(is_active=True, is_staff=True, groups__name=OFFICERS_GROUP)
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    if not recipients:
-        return
     context = {
         "membership": membership,
         "agency": membership.agency,
-        "admin_url": _site_url(reverse("admin:network_membership_changelist")),
+        "admin_url": absolute_reverse("admin:network_membership_changelist"),
     }
-    body = render_to_string("network/emails/membership_requested.txt", context)
-    subject = f"[WMASN] Membership request: {membership.user.email} for {membership.agency}"
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    for email in User.objects.officers().values_list("email", flat=True):
+        send_email(
+            "network/emails/membership_requested",
+            to=email,
+            kind="officer-notification",
+            context=context,
+        )

@@ -3,15 +3,13 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from network.models import Agency, Membership, Pledge, PledgeReminder, PledgeUpdate
+from wmasn.links import absolute_reverse
+from wmasn.mail import send_email
 
 # Anti-Slavery Day: the conference at which agencies pledge for the coming year.
 CONFERENCE_MONTH, CONFERENCE_DAY = 10, 18
@@ -174,12 +172,6 @@ def send_pledge_reminders(*, today, interval_days=DEFAULT_REMINDER_INTERVAL_DAYS
     return summary
 
 
-SUBJECTS = {
-    PledgeReminder.Kind.YEAR_END: "{agency}: how did your {year} pledges go?",
-    PledgeReminder.Kind.NEW_PLEDGE: "{agency}: make your pledge for {year}",
-}
-
-
 def _remind(*, agency, kind, year, today, interval_days, context):
     """Email the agency's members once; returns how many emails were sent."""
     recipients = [
@@ -202,26 +194,22 @@ def _remind(*, agency, kind, year, today, interval_days, context):
         if recent.exists():
             return 0
         # The unique constraint makes a concurrent run's get_or_create find this row, so
-        # only one run sends; a failed send rolls the row back so the next run retries.
+        # only one run sends.
         _reminder, created = PledgeReminder.objects.get_or_create(
             agency=agency, kind=kind, year=year, sent_on=today
         )
         if not created:
             return 0
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + SUBJECTS[kind].format(
-            agency=agency.name, year=year
-        )
         links = {
-            "wall_url": settings.SITE_URL + reverse("network:pledge-list") + f"?year={year}",
-            "new_url": settings.SITE_URL + reverse("network:pledge-create") + f"?year={year}",
-            "site_url": settings.SITE_URL,
+            "wall_url": absolute_reverse("network:pledge-list", query=f"year={year}"),
+            "new_url": absolute_reverse("network:pledge-create", query=f"year={year}"),
         }
-        messages = []
+        # Sent once the reminder row commits; the queue retries a failed send.
         for user in recipients:
-            body = render_to_string(
-                f"network/emails/pledge_{kind}.txt",
-                {"agency": agency, "year": year, "user": user, **links, **context},
+            send_email(
+                f"network/emails/pledge_{kind}",
+                to=user.email,
+                kind="pledge-reminder",
+                context={"agency": agency, "year": year, "user": user, **links, **context},
             )
-            messages.append(mail.EmailMessage(subject, body, to=[user.email]))
-        with mail.get_connection() as connection:
-            return connection.send_messages(messages) or 0
+        return len(recipients)

@@ -1,9 +1,10 @@
 """The Atom feed of published issues."""
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+
+from wmasn.links import absolute_url
 
 from .models import Issue
 
@@ -16,16 +17,11 @@ class IssueFeed(Feed):
     subtitle = "Newsletter issues of the West Midlands Anti Slavery Network."
     author_name = "West Midlands Anti Slavery Network"
 
-    @staticmethod
-    def _absolute(path):
-        # The canonical site address, not the Sites framework's placeholder domain.
-        return settings.SITE_URL.rstrip("/") + path
-
     def link(self):
-        return self._absolute(reverse("newsletters:issue-list"))
+        return absolute_url(reverse("newsletters:issue-list"))
 
     def feed_url(self):
-        return self._absolute(reverse("newsletters:feed"))
+        return absolute_url(reverse("newsletters:feed"))
 
     def items(self):
         return Issue.objects.published().order_by("-publish_at", "-pk")[:FEED_LENGTH]
@@ -37,10 +33,10 @@ class IssueFeed(Feed):
         return item.summary or f"The {item.title} issue of the WMASN newsletter."
 
     def item_link(self, item):
-        return self._absolute(item.get_absolute_url())
+        return absolute_url(item.get_absolute_url())
 
     def item_guid(self, item):
-        return self._absolute(item.get_absolute_url())
+        return absolute_url(item.get_absolute_url())
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -7,17 +7,15 @@
 import logging
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from network.models import Membership, User
-from network.models.users import OFFICERS_GROUP
+from wmasn import mail
+from wmasn.links import absolute_reverse, absolute_url
 
 from .models import Delivery, Issue
 
@@ -32,11 +30,9 @@ ERROR_MAX_LENGTH = 1000
 def recipients():
     """Active users who are members or officers and have not opted out of newsletters."""
     members = Membership.objects.approved().values("user_id")
-    officers = Q(is_staff=True, groups__name=OFFICERS_GROUP) | Q(is_superuser=True)
-    return (
-        User.objects.filter(is_active=True, newsletter_opt_out=False)
-        .filter(Q(pk__in=members) | officers)
-        .distinct()
+    officers = User.objects.officers().values("pk")
+    return User.objects.filter(is_active=True, newsletter_opt_out=False).filter(
+        Q(pk__in=members) | Q(pk__in=officers)
     )
 
 
@@ -77,8 +73,7 @@ def user_for_unsubscribe_token(token):
 
 
 def unsubscribe_url(user):
-    path = reverse("newsletters:unsubscribe", args=[unsubscribe_token(user)])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_reverse("newsletters:unsubscribe", unsubscribe_token(user))
 
 
 def unsubscribe(user):
@@ -107,28 +102,21 @@ def due_deliveries(issue=None):
 def build_message(delivery, connection=None):
     """The email for one delivery: plain text, HTML, and RFC 8058 one-click unsubscribe."""
     issue = delivery.issue
-    site_url = settings.SITE_URL.rstrip("/")
     context = {
         "issue": issue,
         "sections": list(issue.sections.select_related("agency", "event")),
-        "site_url": site_url,
-        "issue_url": site_url + issue.get_absolute_url(),
+        "issue_url": absolute_url(issue.get_absolute_url()),
         "unsubscribe_url": unsubscribe_url(delivery.user),
     }
-    subject = f"WMASN newsletter: {issue.title}"
-    text = render_to_string("newsletters/email/issue.txt", context)
-    html = render_to_string("newsletters/email/issue.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[delivery.email],
-        connection=connection,
+    message = mail.build_message(
+        mail.render_email("newsletters/email/issue", context),
+        to=delivery.email,
         headers={
             "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(html, "text/html")
+    message.connection = connection
     return message
 
 

@@ -59,17 +59,10 @@ class GroupMembershipQuerySet(models.QuerySet):
         back if they rejoin) but is no longer listed or counted.
         """
         from .memberships import Membership
-        from .users import OFFICERS_GROUP
 
         approved = Membership.objects.approved().filter(user=OuterRef("user"))
-        officer = get_user_model().groups.through.objects.filter(
-            user=OuterRef("user"), group__name=OFFICERS_GROUP
-        )
-        return self.filter(user__is_active=True).filter(
-            Exists(approved)
-            | Q(user__is_superuser=True)
-            | (Q(user__is_staff=True) & Exists(officer))
-        )
+        officers = get_user_model().objects.officers().values("pk")
+        return self.filter(user__is_active=True).filter(Exists(approved) | Q(user__in=officers))
 
 
 class GroupMembership(models.Model):

@@ -8,7 +8,19 @@ from wmasn.validation import RejectsNulBytes
 OFFICERS_GROUP = "Network officers"
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def officers(self):
+        """Network officers: active staff in the officers group, or active superusers."""
+        return (
+            self.filter(is_active=True)
+            .filter(
+                models.Q(is_superuser=True) | models.Q(is_staff=True, groups__name=OFFICERS_GROUP)
+            )
+            .distinct()
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -84,9 +96,12 @@ class User(RejectsNulBytes, AbstractUser):
 
     @cached_property
     def is_officer(self):
-        if not (self.is_active and self.is_staff):
+        """The officer rule of `User.objects.officers()`, for one user."""
+        if not self.is_active:
             return False
-        return self.is_superuser or self.groups.filter(name=OFFICERS_GROUP).exists()
+        return self.is_superuser or (
+            self.is_staff and self.groups.filter(name=OFFICERS_GROUP).exists()
+        )
 
     @property
     def sees_member_details(self):

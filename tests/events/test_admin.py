@@ -115,7 +115,9 @@ def test_schedule_bad_input_is_a_form_error(officer_client, data):
     assert not Event.objects.exists()
 
 
-def test_cancel_action_asks_for_a_reason_then_cancels_and_emails(officer_client, meeting, agency):
+def test_cancel_action_asks_for_a_reason_then_cancels_and_emails(
+    officer_client, meeting, agency, django_capture_on_commit_callbacks
+):
     attending = MembershipFactory(agency=agency, user__email="going@example.org").user
     apologies = MembershipFactory(agency=agency, user__email="notgoing@example.org").user
     RSVPFactory(event=meeting, user=attending)
@@ -132,7 +134,8 @@ def test_cancel_action_asks_for_a_reason_then_cancels_and_emails(officer_client,
     meeting.refresh_from_db()
     assert not meeting.is_cancelled
 
-    done = officer_client.post(CHANGELIST, {**selection, "apply": "1", "reason": "Snow."})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = officer_client.post(CHANGELIST, {**selection, "apply": "1", "reason": "Snow."})
     assert done.status_code == 302
     meeting.refresh_from_db()
     assert meeting.is_cancelled
