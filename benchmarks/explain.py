@@ -38,8 +38,9 @@ def main():
 
     from benchmarks.measure import page_urls
     from events.models import CalendarToken, Event
-    from network.models import Agency, Pledge, User, WorkingGroup
+    from network.models import Agency, User, WorkingGroup
     from newsletters.models import Issue
+    from pledges.models import Pledge
 
     member = User.objects.get(email="member0@bench.example.org")
     ctx = {

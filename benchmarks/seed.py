@@ -8,20 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from events.models import RSVP, CalendarToken, Event, Venue
-from network.models import (
-    Agency,
-    AgencyService,
-    Area,
-    GroupMembership,
-    Membership,
-    Pledge,
-    PledgeUpdate,
-    Resource,
-    Service,
-    User,
-    WorkingGroup,
-)
+from network.models import Agency, Area, GroupMembership, Membership, Resource, User, WorkingGroup
 from newsletters.models import Issue, Section
+from pledges.models import Pledge, PledgeUpdate
+from survey.models import AgencyService, Service
 
 BENCH_PASSWORD = "wmasn-bench"
 MEMBER_EMAIL = "member0@bench.example.org"

@@ -181,3 +181,8 @@ def load_events(stdout):
         f"{scheduled} scheduled meetings for {this_year} and {this_year + 1}, conferences, "
         "the Sandwell awareness day and one cancelled meeting."
     )
+
+
+def load(stdout):
+    """The events app's demo step."""
+    load_events(stdout=stdout)

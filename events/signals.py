@@ -22,11 +22,15 @@ def venue_saved(sender, instance, **kwargs):
 def connect():
     from events.models import Event, Venue
     from network.models import Agency, GroupMembership, WorkingGroup
+    from network.signals import rows_updated
 
     for model in (Event, Agency, WorkingGroup, GroupMembership):
         post_save.connect(feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-save")
         post_delete.connect(
             feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-delete"
+        )
+        rows_updated.connect(
+            feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-update"
         )
     post_save.connect(venue_saved, sender=Venue, dispatch_uid="feed-Venue-save")
     post_delete.connect(feed_changed, sender=Venue, dispatch_uid="feed-Venue-delete")

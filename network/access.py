@@ -56,35 +56,6 @@ def get_group_membership_for_user(user, slug):
     )
 
 
-def get_pledge_for_viewer(user, pk):
-    """A pledge the user may see: public ones for everyone, members-only ones for members."""
-    from network.models import Pledge
-
-    return get_object_or_404(
-        Pledge.objects.visible_to(user).select_related("agency", "made_at"), pk=pk
-    )
-
-
-def get_pledge_for_editor(user, pk):
-    """A pledge of one of the user's agencies (any pledge for an officer); 404 otherwise."""
-    from network.models import Pledge
-
-    if not user.is_authenticated:
-        raise Http404("No such pledge.")
-    return get_object_or_404(
-        Pledge.objects.editable_by(user).select_related("agency", "made_at"), pk=pk
-    )
-
-
-# newsletters
-def get_issue_for_user(user, slug):
-    """A newsletter issue the user may read: published ones for everyone, drafts and
-    scheduled issues for officers and staff who edit issues; 404 otherwise."""
-    from newsletters.models import Issue
-
-    return get_object_or_404(Issue.objects.visible_to(user), slug=slug)
-
-
 def sees_member_details(user):
     """Venues, contacts and members-only content: for members and officers, never visitors."""
     return user.is_authenticated and user.sees_member_details

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class NetworkConfig(AppConfig):
@@ -7,3 +8,6 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         from network import signals  # noqa: F401
+        from network.officers import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="network-after-migrate")

@@ -9,16 +9,7 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import RSVP, CalendarToken
-from network.models import (
-    Agency,
-    GroupMembership,
-    Membership,
-    Pledge,
-    PledgeUpdate,
-    User,
-)
-from newsletters.models import Delivery, Issue, Section
+from network.models import Agency, GroupMembership, Membership, User
 
 # Retention periods, stated on /privacy/ and enforced by the code named beside them.
 UNVERIFIED_SIGNUP_DAYS = 30  # purge_unverified_signups, run daily from cron
@@ -26,24 +17,38 @@ BACKUP_KEEP_DAYS = 35  # backup_database --keep-days, run nightly from cron
 
 DELETED_EMAIL_DOMAIN = "deleted.invalid"
 
+# The registry: each app contributes its part of "download my data" and of account deletion,
+# from its AppConfig.ready(), so this module never imports an app above it.
+_exporters = {}
+_erasers = []
 
-def _iso(value):
+
+def exporter(key):
+    """Register `func(user)` as the part of the data download under `key`."""
+
+    def register(func):
+        _exporters[key] = func
+        return func
+
+    return register
+
+
+def eraser(func):
+    """Register `func(user=, now=, tombstone_email=)`, run inside account deletion."""
+    _erasers.append(func)
+    return func
+
+
+def iso(value):
     return value.isoformat() if value else None
 
 
 def export_user_data(user):
     """Everything the portal holds about this user, as JSON-ready data (one query per kind)."""
     memberships = Membership.objects.filter(user=user).select_related("agency")
-    rsvps = RSVP.objects.filter(user=user).select_related("event")
-    token = CalendarToken.objects.filter(user=user).first()
     group_memberships = GroupMembership.objects.filter(user=user).select_related("group")
-    pledges = Pledge.objects.filter(created_by=user).select_related("agency")
-    updates = PledgeUpdate.objects.filter(author=user).select_related("pledge__agency")
-    deliveries = Delivery.objects.filter(user=user).select_related("issue")
-    sections = Section.objects.filter(author=user).select_related("issue")
-    issues = Issue.objects.filter(created_by=user)
-    return {
-        "exported_at": _iso(timezone.now()),
+    data = {
+        "exported_at": iso(timezone.now()),
         "profile": {
             "email": user.email,
             "first_name": user.first_name,
@@ -51,8 +56,8 @@ def export_user_data(user):
             "job_title": user.job_title,
             "phone": user.phone,
             "newsletter_opt_out": user.newsletter_opt_out,
-            "date_joined": _iso(user.date_joined),
-            "last_login": _iso(user.last_login),
+            "date_joined": iso(user.date_joined),
+            "last_login": iso(user.last_login),
             "is_staff": user.is_staff,
             "groups": [group.name for group in user.groups.all()],
         },
@@ -62,7 +67,7 @@ def export_user_data(user):
         ],
         "mfa_authenticators": [
             # The type and dates only: the secrets themselves never leave the server.
-            {"type": a.type, "created_at": _iso(a.created_at), "last_used_at": _iso(a.last_used_at)}
+            {"type": a.type, "created_at": iso(a.created_at), "last_used_at": iso(a.last_used_at)}
             for a in Authenticator.objects.filter(user=user).order_by("pk")
         ],
         "memberships": [
@@ -70,78 +75,28 @@ def export_user_data(user):
                 "agency": m.agency.name,
                 "status": m.status,
                 "role": m.role,
-                "requested_at": _iso(m.requested_at),
-                "decided_at": _iso(m.decided_at),
+                "requested_at": iso(m.requested_at),
+                "decided_at": iso(m.decided_at),
                 "auto_approved": m.auto_approved,
-                "ended_at": _iso(m.ended_at),
+                "ended_at": iso(m.ended_at),
             }
             for m in memberships
         ],
-        "rsvps": [
-            {
-                "event": r.event.title,
-                "event_starts_at": _iso(r.event.starts_at),
-                "answer": r.answer,
-                "answered_at": _iso(r.created_at),
-                "updated_at": _iso(r.updated_at),
-            }
-            for r in rsvps
-        ],
-        # Metadata only: the hash of the secret is never exported.
-        "calendar_token": token
-        and {
-            "created_at": _iso(token.created_at),
-            "last_fetched_at": _iso(token.last_fetched_at),
-            "last_client": token.last_client,
-        },
         "working_groups": [
             {
                 "group": gm.group.name,
-                "joined_at": _iso(gm.joined_at),
+                "joined_at": iso(gm.joined_at),
                 "show_in_calendar": gm.show_in_calendar,
             }
             for gm in group_memberships
-        ],
-        "pledges_created": [
-            {
-                "agency": p.agency.name,
-                "year": p.year,
-                "text": p.text,
-                "status": p.status,
-                "visibility": p.visibility,
-                "created_at": _iso(p.created_at),
-            }
-            for p in pledges
-        ],
-        "pledge_updates_written": [
-            {
-                "pledge": f"{u.pledge.agency.name} — {u.pledge.year}",
-                "note": u.note,
-                "status": u.status,
-                "created_at": _iso(u.created_at),
-            }
-            for u in updates
-        ],
-        "newsletter_sections_written": [
-            {"issue": s.issue.title, "heading": s.heading, "body": s.body} for s in sections
-        ],
-        "newsletter_issues_created": [
-            {"title": i.title, "issue_date": _iso(i.issue_date)} for i in issues
-        ],
-        "newsletter_deliveries": [
-            {
-                "issue": d.issue.title,
-                "email": d.email,
-                "status": d.status,
-                "created_at": _iso(d.created_at),
-                "sent_at": _iso(d.sent_at),
-            }
-            for d in deliveries
         ],
         "agencies_proposed": list(
             Agency.objects.filter(proposed_by=user).values_list("name", flat=True)
         ),
     }
+    for key, export in _exporters.items():
+        data[key] = export(user)
+    return data
 
 
 def _delete_sessions(user):
@@ -169,16 +124,13 @@ def delete_account(*, user, now=None):
         ended_at=now,
         decided_at=Coalesce("decided_at", now),
     )
-    RSVP.objects.filter(user=user).delete()
-    CalendarToken.objects.filter(user=user).delete()
     GroupMembership.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
 
     tombstone_email = f"deleted-{user.pk}@{DELETED_EMAIL_DOMAIN}"
-    # Unsent newsletters must never reach them; sent ones stay counted, without the address.
-    Delivery.objects.filter(user=user).exclude(status=Delivery.Status.SENT).delete()
-    Delivery.objects.filter(user=user).update(email=tombstone_email, last_error="")
+    for erase in _erasers:
+        erase(user=user, now=now, tombstone_email=tombstone_email)
 
     user.email = tombstone_email
     user.first_name = ""

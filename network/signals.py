@@ -1,13 +1,17 @@
 """Signal receivers of the network app; connected in NetworkConfig.ready()."""
 
 from allauth.account.signals import email_confirmed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
+
+# Sent after a QuerySet.update() changed rows of `sender` (a model class), which sends no
+# post_save: apps above network that cache what those rows say (the feeds) listen to it.
+rows_updated = Signal()
 
 
 @receiver(email_confirmed, dispatch_uid="network_auto_approve_on_email_confirmed")
 def auto_approve_on_email_confirmed(sender, request=None, email_address=None, **kwargs):
     """A newly verified address on an agency's domain approves the pending request to it."""
-    from network.memberships import auto_approve_pending
+    from network.services import auto_approve_pending
 
     if email_address is not None and email_address.verified:
         auto_approve_pending(user=email_address.user)

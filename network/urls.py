@@ -1,39 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from network.views import account, agencies, groups, memberships, pledges, resources, services  # noqa: F401
+from network import views
 
 app_name = "network"
 
 urlpatterns = [
     # Agencies and memberships
-    path("agencies/", agencies.agency_list, name="agency-list"),
-    path("agencies/<slug:slug>/", agencies.agency_detail, name="agency-detail"),
-    path("agencies/<slug:slug>/edit/", agencies.agency_edit, name="agency-edit"),
-    path("membership/", memberships.membership, name="membership"),
-    path("membership/<int:pk>/leave/", memberships.membership_leave, name="membership-leave"),
-    # Pledges
-    path("pledges/", pledges.pledge_wall, name="pledge-list"),
-    path("pledges/new/", pledges.pledge_create, name="pledge-create"),
-    path("pledges/<int:pk>/", pledges.pledge_detail, name="pledge-detail"),
-    path("pledges/<int:pk>/edit/", pledges.pledge_edit, name="pledge-edit"),
-    # Services
-    path("services/", services.service_list, name="service-list"),
-    path("services/gaps.csv", services.service_gaps_csv, name="service-gaps-csv"),
-    path(
-        "services/<slug:slug>/edit/",
-        services.agency_services_edit,
-        name="agency-services-edit",
-    ),
+    path("agencies/", views.agency_list, name="agency-list"),
+    path("agencies/<slug:slug>/", views.agency_detail, name="agency-detail"),
+    path("agencies/<slug:slug>/edit/", views.agency_edit, name="agency-edit"),
+    path("membership/", views.membership, name="membership"),
+    path("membership/<int:pk>/leave/", views.membership_leave, name="membership-leave"),
     # Working groups
-    path("groups/", groups.group_list, name="group-list"),
-    path("groups/<slug:slug>/", groups.group_detail, name="group-detail"),
-    path("groups/<slug:slug>/join/", groups.group_join, name="group-join"),
-    path("groups/<slug:slug>/leave/", groups.group_leave, name="group-leave"),
-    path("groups/<slug:slug>/calendar/", groups.group_calendar, name="group-calendar"),
+    path("groups/", views.group_list, name="group-list"),
+    path("groups/<slug:slug>/", views.group_detail, name="group-detail"),
+    path("groups/<slug:slug>/join/", views.group_join, name="group-join"),
+    path("groups/<slug:slug>/leave/", views.group_leave, name="group-leave"),
+    path("groups/<slug:slug>/calendar/", views.group_calendar, name="group-calendar"),
     # Resources
-    path("resources/", resources.resource_list, name="resource-list"),
+    path("resources/", views.resource_list, name="resource-list"),
     # Account and privacy
-    path("privacy/", account.privacy_notice, name="privacy"),
-    path("account/data/", account.account_data, name="account-data"),
-    path("account/delete/", account.account_delete, name="account-delete"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    path("account/data/", views.account_data, name="account-data"),
+    path("account/delete/", views.account_delete, name="account-delete"),
 ]

@@ -327,3 +327,8 @@ def load_newsletters(stdout):
         )
     issue.sections.exclude(order__in=orders).delete()
     stdout.write(f"Demo newsletter: {issue.title} with {len(SECTIONS)} sections")
+
+
+def load(stdout):
+    """The newsletters app's demo step."""
+    load_newsletters(stdout=stdout)

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.models import Event
-from network.models import Agency, Pledge
+from network.models import Agency
+from pledges.models import Pledge
 
 from .models import Issue, Section
 

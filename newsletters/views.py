@@ -6,7 +6,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network.access import get_issue_for_user
+from newsletters.access import get_issue_for_user
 
 from . import sending
 from .models import Issue

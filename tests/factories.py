@@ -10,19 +10,17 @@ from events.models import RSVP, CalendarToken, Event, Venue
 from network.models import (
     Agency,
     AgencyContact,
-    AgencyService,
     Area,
     GroupMembership,
     Membership,
-    Pledge,
-    PledgeUpdate,
     Resource,
-    Service,
     User,
     WorkingGroup,
 )
 from network.officers import officers_group
 from newsletters.models import Delivery, Issue, Section
+from pledges.models import Pledge, PledgeUpdate
+from survey.models import AgencyService, Service
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -20,8 +20,9 @@ from django.db import connection
 
 from events.models import Event
 from network import backups
-from network.models import PledgeReminder, User
+from network.models import User
 from newsletters.models import Delivery
+from pledges.models import PledgeReminder
 from tests.factories import (
     AgencyContactFactory,
     AgencyServiceFactory,

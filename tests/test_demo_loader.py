@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from network.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from network.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from network.models import User
 
 pytestmark = pytest.mark.django_db

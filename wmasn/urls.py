@@ -18,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("network.urls")),
     path("", include("events.urls")),
+    path("pledges/", include("pledges.urls")),
+    path("services/", include("survey.urls")),
     path("newsletters/", include("newsletters.urls")),
 ]
 

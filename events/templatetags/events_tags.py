@@ -1,4 +1,6 @@
 from django import template
+from django.db.models import Q
+from django.utils import timezone
 
 from events.models import Event
 
@@ -14,3 +16,21 @@ def next_network_meetings(limit=3):
         .filter(kind=Event.Kind.NETWORK_MEETING)
         .only("title", "slug", "starts_at", "ends_at", "all_day", "status")[:limit]
     )
+
+
+@register.simple_tag
+def agency_events(agency):
+    """Upcoming events an agency organises or hosts, for its profile page."""
+    return (
+        Event.objects.upcoming()
+        .filter(Q(organiser=agency) | Q(venue__host_agency=agency))
+        .only("slug", "title", "starts_at", "ends_at", "all_day", "status")
+    )
+
+
+@register.simple_tag
+def group_meetings(group):
+    """A working group's meetings in the feeds' window: {"upcoming": ..., "past": ...}."""
+    now = timezone.now()
+    meetings = Event.objects.filter(working_group=group).in_feeds(now)
+    return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}

@@ -127,7 +127,7 @@ def test_answer_an_event_from_the_keyboard(page, demo_site):
 
 
 def test_record_a_pledge_from_the_keyboard(page, demo_site):
-    from network.models import Pledge
+    from pledges.models import Pledge
 
     if not _resolves("/pledges/new/"):
         pytest.skip("/pledges/new/ does not resolve yet (pledges not landed)")

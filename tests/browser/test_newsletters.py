@@ -4,7 +4,7 @@ from io import StringIO
 
 import pytest
 
-from network.demo.agencies import load_agencies
+from network.demo import load_agencies
 from newsletters.demo import load_newsletters
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, OfficerFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from network.models import Pledge, PledgeUpdate
+from pledges.models import Pledge, PledgeUpdate
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, MembershipFactory, PledgeFactory
 

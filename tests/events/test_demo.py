@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from events.demo import load_events
 from events.models import Event, Venue
-from network.demo.accounts import load_accounts
-from network.demo.agencies import load_agencies
+from network.demo import load_accounts, load_agencies
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import RSVP, CalendarToken
-from network.models import GroupMembership, Membership, Pledge, PledgeUpdate, User
-from network.models.users import OFFICERS_GROUP
+from network.models import OFFICERS_GROUP, GroupMembership, Membership, User
 from network.privacy import delete_account
 from newsletters.models import Delivery, Section
+from pledges.models import Pledge, PledgeUpdate
 from tests.conftest import ROLES
 from tests.factories import (
     PASSWORD,

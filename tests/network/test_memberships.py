@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from network import memberships as membership_service
+from network import services as membership_service
 from network.models import Agency, Membership
 from tests.factories import (
     AgencyFactory,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from network.pledges import current_pledge_year
+from pledges.services import current_pledge_year
 from tests.factories import AgencyFactory, PledgeFactory
 from wmasn.pagination import PAGE_SIZE
 
@@ -37,10 +37,10 @@ def test_pager_keeps_the_filters(anon_client):
 
 def test_pledge_wall_is_paged(anon_client):
     PledgeFactory.create_batch(PAGE_SIZE + 2, year=current_pledge_year())
-    response = anon_client.get(reverse("network:pledge-list"))
+    response = anon_client.get(reverse("pledges:pledge-list"))
     assert len(response.context["page_obj"]) == PAGE_SIZE
     assert f"{PAGE_SIZE + 2} pledges" in response.text
-    last = anon_client.get(reverse("network:pledge-list"), {"page": 2})
+    last = anon_client.get(reverse("pledges:pledge-list"), {"page": 2})
     assert len(last.context["page_obj"]) == 2
 
 
@@ -48,7 +48,7 @@ def test_pledge_wall_searches_agencies_by_name(anon_client):
     year = current_pledge_year()
     PledgeFactory(year=year, agency__name="Sandwell Council", text="Run an awareness day.")
     PledgeFactory(year=year, agency__name="West Midlands Police", text="Launch the policy.")
-    response = anon_client.get(reverse("network:pledge-list"), {"agency_name": "sandwell"})
+    response = anon_client.get(reverse("pledges:pledge-list"), {"agency_name": "sandwell"})
     assert [p.text for p in response.context["page_obj"]] == ["Run an awareness day."]
 
 
@@ -56,6 +56,6 @@ def test_pledge_wall_filter_by_agency_slug_names_the_agency(anon_client):
     year = current_pledge_year()
     pledge = PledgeFactory(year=year, agency__name="Sandwell Council", agency__slug="sandwell")
     PledgeFactory(year=year)
-    response = anon_client.get(reverse("network:pledge-list"), {"agency": "sandwell"})
+    response = anon_client.get(reverse("pledges:pledge-list"), {"agency": "sandwell"})
     assert list(response.context["page_obj"]) == [pledge]
     assert "Showing the pledges of" in response.text

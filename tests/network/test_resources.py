@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from network.models import Resource
-from network.views.resources import phone_links, tel_href
+from network.views import phone_links, tel_href
 from tests.factories import ResourceFactory
 
 URL = reverse("network:resource-list")
@@ -112,10 +112,10 @@ def test_admin_lists_resources_with_editable_order(officer_client, resources):
 @pytest.mark.parametrize(
     "name",
     [
-        "admin:network_service_changelist",
-        "admin:network_service_add",
-        "admin:network_agencyservice_changelist",
-        "admin:network_agencyservice_add",
+        "admin:survey_service_changelist",
+        "admin:survey_service_add",
+        "admin:survey_agencyservice_changelist",
+        "admin:survey_agencyservice_add",
         "admin:network_workinggroup_changelist",
         "admin:network_workinggroup_add",
         "admin:network_resource_add",

@@ -8,8 +8,9 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from network.models import Membership, Pledge, User
+from network.models import Membership, User
 from network.privacy import delete_account, purge_unverified_signups, unverified_signups
+from pledges.models import Pledge
 from tests.factories import (
     MembershipFactory,
     PendingMembershipFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-from network.demo.agencies import load_agencies
+from network.demo import load_agencies
 from newsletters.demo import AWARENESS_DAY_SLUG, SECTIONS, load_newsletters
 from newsletters.models import Issue, Section
 from tests.factories import EventFactory

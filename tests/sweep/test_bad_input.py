@@ -207,18 +207,16 @@ def protected_state(scope):
     from network.models import (
         Agency,
         AgencyContact,
-        AgencyService,
         Area,
         GroupMembership,
         Membership,
-        Pledge,
-        PledgeUpdate,
         Resource,
-        Service,
         User,
         WorkingGroup,
     )
     from newsletters.models import Issue, Section
+    from pledges.models import Pledge, PledgeUpdate
+    from survey.models import AgencyService, Service
 
     others = scope.agency_ids - scope.own_agency_ids
     other_users = scope.user_ids - {scope.user_id}
@@ -397,7 +395,8 @@ def _is_id_field(f):
 def forged_ids(scope):
     """Ids of objects that belong to others: agencies, pledges, memberships, events."""
     from events.models import Event
-    from network.models import Agency, Membership, Pledge
+    from network.models import Agency, Membership
+    from pledges.models import Pledge
 
     ids = {
         "another agency's id": Agency.objects.exclude(pk__in=scope.own_agency_ids)
@@ -637,7 +636,7 @@ def test_outsiders_cannot_replay_insiders_forms(request, sweep, page_name, role)
 
 def test_the_snapshot_sees_a_forbidden_change(sweep):
     """The protected-data check can fail: another agency's edited pledge is noticed."""
-    from network.models import Pledge
+    from pledges.models import Pledge
 
     scope = scope_for(sweep.users["member"])
     before = protected_state(scope)

@@ -14,14 +14,15 @@ from hypothesis.extra.django import TestCase
 from events.forms import RSVPForm
 from events.models import Event, Venue
 from events.services import answer_event
-from network.forms.agencies import AgencyContactFormSet, AgencyProfileForm
-from network.forms.memberships import JoinAgencyForm, ProposeAgencyForm
-from network.forms.pledges import PledgeEditForm, PledgeForm, ProgressUpdateForm
-from network.forms.services import AgencyServicesFormSet
-from network.memberships import propose_agency, request_membership
-from network.models import Agency, Area, Pledge, Service
-from network.pledges import add_progress_update, edit_pledge, record_pledge
+from network.forms import AgencyContactFormSet, AgencyProfileForm, JoinAgencyForm, ProposeAgencyForm
+from network.models import Agency, Area
+from network.services import propose_agency, request_membership
 from newsletters.markdown import render_markdown, sanitise
+from pledges.forms import PledgeEditForm, PledgeForm, ProgressUpdateForm
+from pledges.models import Pledge
+from pledges.services import add_progress_update, edit_pledge, record_pledge
+from survey.forms import AgencyServicesFormSet
+from survey.models import Service
 from tests.factories import (
     AgencyFactory,
     AreaFactory,
@@ -428,8 +429,9 @@ class ModelsValidateAnyValue(TestCase):
 @pytest.mark.django_db
 def test_models_refuse_nul_bytes_before_the_database_does():
     """PostgreSQL cannot store a NUL byte: full_clean() says so as a ValidationError."""
-    from network.models import Agency, Pledge
+    from network.models import Agency
     from newsletters.models import Section
+    from pledges.models import Pledge
 
     venue = Venue(name="Room", address="1 Street", postcode="B1\x001AA")
     with pytest.raises(ValidationError) as raised:

@@ -47,7 +47,8 @@ def texts_of(response):
 def secrets_for(viewer):
     """{description: value} that must never reach a visitor or a pending user."""
     from events.models import Event, Venue
-    from network.models import Agency, AgencyContact, Area, Pledge, Resource, User
+    from network.models import Agency, AgencyContact, Area, Resource, User
+    from pledges.models import Pledge
 
     public_values = set()
     for agency in Agency.objects.all():

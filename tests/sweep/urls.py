@@ -137,13 +137,13 @@ def _event():
 
 
 def _pledge(slug, visibility="public"):
-    from network.models import Pledge
+    from pledges.models import Pledge
 
     return _first(Pledge.objects.filter(agency__slug=slug, visibility=visibility).order_by("pk"))
 
 
 def _members_only_pledge():
-    from network.models import Pledge
+    from pledges.models import Pledge
 
     return _first(Pledge.objects.filter(visibility="members").order_by("pk"))
 

@@ -15,10 +15,13 @@ DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NETWORK_NAME = "West Midlands Anti Slavery Network"
 
 INSTALLED_APPS = [
     "network",
     "events",
+    "pledges",
+    "survey",
     "newsletters",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,22 +1,25 @@
 """Load the demo network from the December 2017 newsletter; safe to run again."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.module_loading import import_string
 
-# Each app adds its steps here, in the order their data depends on each other.
-DEMO_STEPS = [
-    "network.demo.accounts.load_accounts",
-    "network.demo.agencies.load_agencies",
-    "network.demo.memberships.load_memberships",
-    "network.demo.resources.load_resources",
-    "network.demo.services.load_services",
-    "network.demo.groups.load_groups",
-    "events.demo.load_events",
-    "network.demo.pledges.load_pledges",
-    "newsletters.demo.load_newsletters",
-]
+
+def demo_steps():
+    """Each app's `demo.load`, in INSTALLED_APPS order: network first, as the others need it."""
+    steps = []
+    for app_config in apps.get_app_configs():
+        try:
+            module = import_module(f"{app_config.name}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app_config.name}.demo":
+                raise
+            continue
+        steps.append(module.load)
+    return steps
 
 
 class Command(BaseCommand):
@@ -28,8 +31,8 @@ class Command(BaseCommand):
                 "Demo data is for development only: DEBUG is off, so nothing was loaded."
             )
         with transaction.atomic():
-            for step in DEMO_STEPS:
-                import_string(step)(stdout=self.stdout)
+            for step in demo_steps():
+                step(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Every demo account's password is wmasn-demo.")
         )

@@ -1,0 +1,35 @@
+"""The events app's part of "download my data" and of account deletion."""
+
+from events.models import RSVP, CalendarToken
+from network.privacy import eraser, exporter, iso
+
+
+@exporter("rsvps")
+def export_rsvps(user):
+    return [
+        {
+            "event": r.event.title,
+            "event_starts_at": iso(r.event.starts_at),
+            "answer": r.answer,
+            "answered_at": iso(r.created_at),
+            "updated_at": iso(r.updated_at),
+        }
+        for r in RSVP.objects.filter(user=user).select_related("event")
+    ]
+
+
+@exporter("calendar_token")
+def export_calendar_token(user):
+    # Metadata only: the hash of the secret is never exported.
+    token = CalendarToken.objects.filter(user=user).first()
+    return token and {
+        "created_at": iso(token.created_at),
+        "last_fetched_at": iso(token.last_fetched_at),
+        "last_client": token.last_client,
+    }
+
+
+@eraser
+def erase_answers_and_feed(*, user, now, tombstone_email):
+    RSVP.objects.filter(user=user).delete()
+    CalendarToken.objects.filter(user=user).delete()

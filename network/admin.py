@@ -1,0 +1,413 @@
+"""Admin for users, agencies, memberships, working groups and resources."""
+
+import csv
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.utils import timezone
+
+from network import services as membership_service
+from network.models import (
+    Agency,
+    AgencyContact,
+    Area,
+    GroupMembership,
+    Membership,
+    Resource,
+    User,
+    WorkingGroup,
+)
+from network.signals import rows_updated
+from wmasn.spreadsheets import csv_safe
+
+
+class ReadOnlyMembershipInline(admin.TabularInline):
+    """Memberships shown on another page; decisions go through the actions on Memberships,
+    so each one records who decided, when, and emails the person."""
+
+    model = Membership
+    readonly_fields = ("status", "role", "requested_at", "decided_at", "decided_by", "ended_at")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_fields(self, request, obj=None):
+        other_side = "user" if self.fk_name == "agency" else "agency"
+        return (other_side, *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "agency", "decided_by")
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Filter by status; the list opens on the pending requests."""
+
+    title = "status"
+    parameter_name = "status"
+    default = Membership.Status.PENDING
+
+    def lookups(self, request, model_admin):
+        return [*Membership.Status.choices, ("all", "All")]
+
+    def choices(self, changelist):
+        current = self.value() or self.default
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.default
+        if value == "all":
+            return queryset
+        if value not in Membership.Status.values:
+            return queryset.none()
+        return queryset.filter(status=value)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "user_email",
+        "agency",
+        "status",
+        "role",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "auto_approved",
+    )
+    list_filter = (StatusFilter, "agency__sector", "auto_approved", "agency")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "agency__name")
+    list_select_related = ("user", "agency", "decided_by")
+    ordering = ("requested_at", "pk")
+    date_hierarchy = "requested_at"
+    autocomplete_fields = ("user", "agency")
+    fields = (
+        "user",
+        "agency",
+        "role",
+        "status",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "auto_approved",
+        "ended_at",
+    )
+    # Decisions go through the actions, so each one is recorded and emailed.
+    readonly_fields = (
+        "status",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "auto_approved",
+        "ended_at",
+    )
+    actions = ["approve", "reject", "end"]
+
+    @admin.display(description="email", ordering="user__email")
+    def user_email(self, membership):
+        return membership.user.email
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("user", "agency", *self.readonly_fields)
+        return self.readonly_fields
+
+    def _decide(self, request, queryset, decide, verb):
+        done, refused = 0, []
+        for membership in queryset.select_related("user", "agency"):
+            try:
+                decide(membership=membership, by=request.user)
+            except ValidationError as error:
+                refused.append(f"{membership.user.email} ({' '.join(error.messages)})")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{verb} {done} membership(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, f"Not {verb.lower()}: {'; '.join(refused)}", messages.WARNING
+            )
+
+    @admin.action(
+        permissions=["change"], description="Approve the selected requests (emails each person)"
+    )
+    def approve(self, request, queryset):
+        self._decide(request, queryset, membership_service.approve, "Approved")
+
+    @admin.action(
+        permissions=["change"], description="Reject the selected requests (emails each person)"
+    )
+    def reject(self, request, queryset):
+        self._decide(request, queryset, membership_service.reject, "Rejected")
+
+    @admin.action(
+        permissions=["change"], description="End the selected memberships (access goes at once)"
+    )
+    def end(self, request, queryset):
+        self._decide(request, queryset, membership_service.end, "Ended")
+
+
+class UserAddForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("A user with this email address already exists.")
+        return email
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class UserMembershipInline(ReadOnlyMembershipInline):
+    """The user's memberships."""
+
+    fk_name = "user"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "job_title", "phone")}),
+        ("Preferences", {"fields": ("newsletter_opt_out",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined", "deleted_at")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
+    # A deleted account stays as an anonymous tombstone, so officers see that and when.
+    list_display += ("deleted_at",)
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "memberships__status")
+    search_fields = ("email", "first_name", "last_name")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "date_joined", "deleted_at")
+    inlines = [UserMembershipInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Officers manage people, but cannot hand out superuser or single permissions.
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+# Spreadsheet apps run a cell starting with one of these as a formula.
+
+CSV_COLUMNS = [
+    "name",
+    "slug",
+    "sector",
+    "status",
+    "areas",
+    "website",
+    "public_email",
+    "public_phone",
+    "address",
+    "contacts",
+    "approved_members",
+]
+
+
+def agency_csv_row(agency):
+    contacts = "; ".join(
+        " ".join(p for p in (c.name, f"({c.role})" if c.role else "", c.email, c.phone) if p)
+        for c in agency.contacts.all()
+    )
+    return [
+        agency.name,
+        agency.slug,
+        agency.get_sector_display(),
+        agency.get_status_display(),
+        ", ".join(area.name for area in agency.areas.all()),
+        agency.website,
+        agency.public_email,
+        agency.public_phone,
+        " ".join(agency.address.split()),
+        contacts,
+        agency.approved_members,
+    ]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "is_region_wide", "order")
+    list_editable = ("order",)
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class AgencyContactInline(admin.TabularInline):
+    model = AgencyContact
+    fields = ("name", "role", "email", "phone", "order")
+    extra = 1
+
+
+class AgencyMembershipInline(ReadOnlyMembershipInline):
+    """Who belongs to the agency."""
+
+    fk_name = "agency"
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "sector", "status", "website", "proposed_by", "updated_at")
+    list_filter = ("status", "sector", "areas")
+    search_fields = ("name", "slug", "description", "email_domains")
+    list_select_related = ("proposed_by",)
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("areas",)
+    autocomplete_fields = ("proposed_by",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [AgencyContactInline, AgencyMembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["approve_proposed", "export_csv"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "sector", "status", "proposed_by")}),
+        (
+            "Public profile",
+            {"fields": ("description", "website", "public_email", "public_phone", "address")},
+        ),
+        ("Areas and auto-approval", {"fields": ("areas", "email_domains")}),
+        ("History", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.action(permissions=["change"], description="Approve the selected proposed agencies")
+    def approve_proposed(self, request, queryset):
+        proposed = list(queryset.proposed())
+        for agency in proposed:
+            membership_service.approve_agency(agency=agency)
+        self.message_user(
+            request,
+            f"Approved {len(proposed)} agenc{'y' if len(proposed) == 1 else 'ies'}. "
+            "Approve their pending membership requests under Memberships.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(permissions=["view"], description="Export the selected agencies as CSV")
+    def export_csv(self, request, queryset):
+        agencies = queryset.prefetch_related("areas", "contacts").annotate(
+            approved_members=_approved_member_count()
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"wmasn-agencies-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for agency in agencies.order_by("name"):
+            writer.writerow([csv_safe(cell) for cell in agency_csv_row(agency)])
+        return response
+
+
+def _approved_member_count():
+    return Count(
+        "memberships",
+        filter=Q(memberships__in=Membership.objects.approved()),
+        distinct=True,
+    )
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = GroupMembership
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "show_in_calendar", "joined_at")
+    readonly_fields = ("joined_at",)
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "lead_agency", "status", "member_count", "closed_at")
+    list_filter = ("status",)
+    search_fields = ("name", "purpose")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("lead_agency",)
+    readonly_fields = ("created_at", "closed_at")
+    inlines = [GroupMembershipInline]
+    actions = ["close_groups"]
+    list_select_related = ("lead_agency",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+    @admin.action(description="Close group", permissions=["change"])
+    def close_groups(self, request, queryset):
+        """Close the selected open groups; their future meetings leave every feed."""
+        closed = queryset.open().update(status=WorkingGroup.Status.CLOSED, closed_at=timezone.now())
+        rows_updated.send(sender=WorkingGroup)  # update() sends no post_save; feeds listen
+        self.message_user(
+            request,
+            f"Closed {closed} group{'s' if closed != 1 else ''}. "
+            "Their future meetings are no longer in any calendar feed.",
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Closing a group by editing its status records when, as the action does.
+        if obj.status == WorkingGroup.Status.CLOSED and obj.closed_at is None:
+            obj.closed_at = timezone.now()
+        elif obj.status == WorkingGroup.Status.OPEN:
+            obj.closed_at = None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "phone", "email", "url", "order")
+    list_editable = ("order",)
+    list_filter = ("kind",)
+    search_fields = ("title", "description", "phone", "email", "url")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ("kind", "title", "description", "phone", "hours", "email", "url", "order")

@@ -1,0 +1,173 @@
+"""Forms of the network app."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+
+from network.models import Agency, AgencyContact, Area, GroupMembership
+from network.services import joinable_agencies
+
+
+class AgencyFilterForm(forms.Form):
+    """The directory's GET form: search by name, filter by sector and area."""
+
+    q = forms.CharField(label="Search by name", required=False, max_length=100)
+    sector = forms.ChoiceField(
+        label="Sector", required=False, choices=[("", "Any sector"), *Agency.Sector.choices]
+    )
+    area = forms.ModelChoiceField(
+        label="Area",
+        required=False,
+        queryset=Area.objects.all(),
+        to_field_name="slug",
+        empty_label="Any area",
+    )
+
+    def filter(self, agencies):
+        """Narrow the agencies by the valid filters; invalid ones are ignored."""
+        if not self.is_valid():
+            return agencies
+        data = self.cleaned_data
+        if data["q"]:
+            agencies = agencies.filter(name__icontains=data["q"].strip())
+        if data["sector"]:
+            agencies = agencies.filter(sector=data["sector"])
+        if data["area"]:
+            agencies = agencies.filter(areas=data["area"])
+        return agencies
+
+
+# The largest id a 64-bit integer column holds.
+MAX_ID = 2**63 - 1
+
+
+class AreasField(forms.ModelMultipleChoiceField):
+    """Areas by id; an id too large for the database is an invalid choice, not a 500
+    (SQLite raises OverflowError for it inside the `pk__in` query)."""
+
+    def clean(self, value):
+        for pk in value or []:
+            try:
+                too_large = int(str(pk)) > MAX_ID
+            except ValueError:
+                continue  # not a number: the parent class reports it as an invalid choice
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
+
+
+class AgencyProfileForm(forms.ModelForm):
+    """The public profile an agency's members keep up to date."""
+
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    areas = AreasField(
+        label="Areas",
+        queryset=Area.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The areas your agency serves.",
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["description", "website", "public_email", "public_phone", "address", "areas"]
+        labels = {"public_email": "Public email", "public_phone": "Public phone"}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "areas": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"areas": "The areas your agency serves."}
+
+
+AgencyContactFormSet = inlineformset_factory(
+    Agency,
+    AgencyContact,
+    fields=["name", "role", "email", "phone", "order"],
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
+    labels={"order": "Order in the list"},
+)
+
+
+class JoinAgencyForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label="Agency", queryset=Agency.objects.none(), empty_label="Choose an agency"
+    )
+    role = forms.CharField(label="Your role at the agency", required=False, max_length=150)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = joinable_agencies(user)
+
+
+class ProposeAgencyForm(forms.ModelForm):
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    role = forms.CharField(label="Your role at the agency", required=False, max_length=150)
+
+    class Meta:
+        model = Agency
+        fields = ["name", "sector", "website", "description"]
+        labels = {"name": "Agency name"}
+        help_texts = {"description": "What the agency does about modern slavery."}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Agency.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                "An agency with this name is already listed or proposed: ask to join it instead."
+            )
+        return name
+
+    def validate_unique(self):
+        # The slug is made when the agency is created; name uniqueness is checked above.
+        pass
+
+
+class GroupCalendarForm(forms.ModelForm):
+    """Whether this group's meetings go to the member's personal calendar feed."""
+
+    class Meta:
+        model = GroupMembership
+        fields = ["show_in_calendar"]
+        labels = {"show_in_calendar": "Show this group's meetings in my calendar"}
+        help_texts = {"show_in_calendar": "Network meetings are always in your calendar feed."}
+
+
+class DeleteAccountForm(forms.Form):
+    """Re-authentication before the account is deleted."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To be sure it is you, type the password you log in with.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.user.is_superuser:
+            raise forms.ValidationError(
+                "A superuser account can't be deleted here: ask another administrator to "
+                "remove your superuser status first, so that someone can still run the portal.",
+                code="superuser",
+            )
+        return cleaned

@@ -1,1 +1,0 @@
-"""Forms of the network app, one module per concern."""

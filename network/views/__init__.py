@@ -1,1 +1,0 @@
-"""Views of the network app, one module per concern."""

@@ -1,0 +1,139 @@
+"""Pledges: the wall, recording a pledge, a pledge's page, and editing with progress updates."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from network.access import sees_member_details
+from network.models import Agency
+from pledges.access import get_pledge_for_editor, get_pledge_for_viewer
+from pledges.forms import PledgeEditForm, PledgeFilterForm, PledgeForm, ProgressUpdateForm
+from pledges.models import Pledge
+from pledges.services import (
+    add_progress_update,
+    current_pledge_year,
+    edit_pledge,
+    pledge_year_choices,
+    record_pledge,
+)
+from wmasn.pagination import paginate
+
+
+@require_safe
+def pledge_wall(request):
+    """The year's pledges the visitor may see, with filters and counts by status and sector."""
+    visible = Pledge.objects.visible_to(request.user)
+    default_year = current_pledge_year()
+    data = request.GET.copy()
+    data.setdefault("year", str(default_year))
+    form = PledgeFilterForm(data, years=visible.years(), default_year=default_year)
+    form.is_valid()  # Invalid filters show an error and are ignored; the rest still apply.
+    year = form.value("year", default_year)
+    of_year = visible.for_year(year)
+
+    pledges = of_year.select_related("agency", "made_at")
+    if sector := form.value("sector"):
+        pledges = pledges.filter(agency__sector=sector)
+    if agency := form.value("agency"):
+        pledges = pledges.filter(agency=agency)
+    if agency_name := form.value("agency_name"):
+        pledges = pledges.filter(agency__name__icontains=agency_name)
+    if status := form.value("status"):
+        pledges = pledges.filter(status=status)
+    pledges = pledges.order_by("agency__name", "pk")
+
+    status_counts = of_year.status_counts()
+    sector_counts = of_year.sector_counts()
+    context = {
+        "form": form,
+        "year": year,
+        "page_obj": paginate(request, pledges),
+        "filtered": bool(sector or agency or agency_name or status),
+        "filtered_agency": agency,
+        "total": sum(status_counts.values()),
+        "status_counts": [
+            (value, label, status_counts.get(value, 0)) for value, label in Pledge.Status.choices
+        ],
+        "sector_counts": [
+            (value, label, sector_counts.get(value, 0)) for value, label in Agency.Sector.choices
+        ],
+        "can_record": sees_member_details(request.user),
+    }
+    return render(request, "pledges/pledge_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pledge_create(request):
+    """Record a pledge for one of the member's agencies."""
+    user = request.user
+    if not user.sees_member_details:
+        raise Http404("Only members record pledges.")
+    initial = {}
+    if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in pledge_year_choices():
+        initial["year"] = int(request.GET["year"])
+    data = request.POST if request.method == "POST" else None
+    form = PledgeForm(data, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        pledge = record_pledge(
+            agency=data["agency"],
+            year=data["year"],
+            text=data["text"],
+            visibility=data["visibility"],
+            made_at=data["made_at"],
+            created_by=user,
+        )
+        messages.success(request, f"{pledge.agency}'s pledge for {pledge.year} is recorded.")
+        return redirect(pledge)
+    return render(request, "pledges/pledge_form.html", {"form": form})
+
+
+@require_safe
+def pledge_detail(request, pk):
+    pledge = get_pledge_for_viewer(request.user, pk)
+    updates = pledge.updates.select_related("author").order_by("created_at", "pk")
+    can_edit = (
+        request.user.is_authenticated
+        and Pledge.objects.editable_by(request.user).filter(pk=pledge.pk).exists()
+    )
+    return render(
+        request,
+        "pledges/pledge_detail.html",
+        {"pledge": pledge, "updates": updates, "can_edit": can_edit},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pledge_edit(request, pk):
+    """Members of the pledge's agency edit it and add progress updates, on one page."""
+    pledge = get_pledge_for_editor(request.user, pk)
+    edit_form = PledgeEditForm(instance=pledge, prefix="pledge")
+    update_form = ProgressUpdateForm(prefix="update")
+    if request.method == "POST":
+        if "add_update" in request.POST:
+            update_form = ProgressUpdateForm(request.POST, prefix="update")
+            if update_form.is_valid():
+                add_progress_update(
+                    pledge=pledge,
+                    note=update_form.cleaned_data["note"],
+                    status=update_form.cleaned_data["status"],
+                    author=request.user,
+                )
+                messages.success(request, "Your progress update is added.")
+                return redirect(pledge)
+        else:
+            edit_form = PledgeEditForm(request.POST, instance=Pledge(pk=pledge.pk), prefix="pledge")
+            if edit_form.is_valid():
+                edit_pledge(pledge=pledge, **edit_form.cleaned_data)
+                messages.success(request, "The pledge is saved.")
+                return redirect(pledge)
+    updates = pledge.updates.select_related("author").order_by("created_at", "pk")
+    return render(
+        request,
+        "pledges/pledge_edit.html",
+        {"pledge": pledge, "edit_form": edit_form, "update_form": update_form, "updates": updates},
+    )

@@ -1,0 +1,174 @@
+"""The gap computation: counts per service and area, region-wide coverage, gaps, CSV."""
+
+import csv
+import io
+
+import pytest
+
+from network.models import Agency
+from survey.gaps import compute_provision, write_gaps_csv
+from tests.factories import AgencyFactory, AreaFactory, ProvidedServiceFactory, ServiceFactory
+from wmasn.spreadsheets import csv_safe
+
+
+@pytest.fixture
+def areas(db):
+    return {
+        "birmingham": AreaFactory(name="Birmingham", slug="birmingham", order=0),
+        "sandwell": AreaFactory(name="Sandwell", slug="sandwell", order=1),
+        "region-wide": AreaFactory(
+            name="Region-wide", slug="region-wide", is_region_wide=True, order=9
+        ),
+    }
+
+
+def counts(provision):
+    return {
+        (row.service.slug, cell.area.slug): cell.count
+        for row in provision.rows
+        for cell in row.cells
+    }
+
+
+def test_counts_agencies_per_service_and_area(areas):
+    legal = ServiceFactory(slug="legal", name="Legal advice")
+    ProvidedServiceFactory(service=legal, areas=[areas["birmingham"]])
+    ProvidedServiceFactory(service=legal, areas=[areas["birmingham"], areas["sandwell"]])
+
+    result = counts(compute_provision())
+
+    assert result[("legal", "birmingham")] == 2
+    assert result[("legal", "sandwell")] == 1
+    assert result[("legal", "region-wide")] == 0
+
+
+def test_region_wide_answer_covers_every_local_area(areas):
+    housing = ServiceFactory(slug="housing")
+    ProvidedServiceFactory(service=housing, areas=[areas["region-wide"]])
+
+    result = counts(compute_provision())
+
+    assert result[("housing", "birmingham")] == 1
+    assert result[("housing", "sandwell")] == 1
+    assert result[("housing", "region-wide")] == 1
+
+
+def test_agency_answering_local_and_region_wide_is_counted_once(areas):
+    housing = ServiceFactory(slug="housing")
+    ProvidedServiceFactory(service=housing, areas=[areas["birmingham"], areas["region-wide"]])
+
+    provision = compute_provision()
+
+    cell = provision.cell("housing", "birmingham")
+    assert cell.count == 1
+    assert counts(provision)[("housing", "sandwell")] == 1
+
+
+def test_empty_cells_are_gaps(areas):
+    ServiceFactory(slug="interpreting")
+    legal = ServiceFactory(slug="legal")
+    ProvidedServiceFactory(service=legal, areas=[areas["sandwell"]])
+
+    provision = compute_provision()
+
+    assert provision.cell("interpreting", "birmingham").is_gap
+    assert provision.cell("interpreting", "region-wide").is_gap
+    assert provision.cell("legal", "birmingham").is_gap
+    assert not provision.cell("legal", "sandwell").is_gap
+    # 2 services x 3 areas, one cell covered.
+    assert provision.gap_count == 5
+
+
+def test_cell_lists_the_providers_by_name(areas):
+    legal = ServiceFactory(slug="legal")
+    ProvidedServiceFactory(
+        service=legal, agency=AgencyFactory(name="Zeta Law"), areas=[areas["sandwell"]]
+    )
+    ProvidedServiceFactory(
+        service=legal, agency=AgencyFactory(name="Alpha Law"), areas=[areas["region-wide"]]
+    )
+
+    cell = compute_provision().cell("legal", "sandwell")
+
+    assert [provider.name for provider in cell.providers] == ["Alpha Law", "Zeta Law"]
+
+
+def test_proposed_agencies_are_not_counted(areas):
+    legal = ServiceFactory(slug="legal")
+    ProvidedServiceFactory(
+        service=legal,
+        agency=AgencyFactory(status=Agency.Status.PROPOSED),
+        areas=[areas["birmingham"]],
+    )
+
+    assert compute_provision().cell("legal", "birmingham").is_gap
+
+
+def test_unknown_slugs_have_no_cell(areas):
+    ServiceFactory(slug="legal")
+    provision = compute_provision()
+    assert provision.cell("legal", "atlantis") is None
+    assert provision.cell("nothing", "birmingham") is None
+
+
+def test_services_are_grouped_by_category_in_category_order(areas):
+    ServiceFactory(slug="legal", category="legal")
+    ServiceFactory(slug="housing", category="accommodation")
+    groups = compute_provision().by_category()
+    assert [label for label, _ in groups] == ["Accommodation", "Legal advice"]
+
+
+def test_query_count_does_not_grow_with_data(areas, django_assert_num_queries):
+    for _ in range(2):
+        ProvidedServiceFactory(service=ServiceFactory(), areas=[areas["birmingham"]])
+    with django_assert_num_queries(4):
+        compute_provision()
+    for _ in range(10):
+        ProvidedServiceFactory(
+            service=ServiceFactory(), areas=[areas["birmingham"], areas["region-wide"]]
+        )
+    AreaFactory(slug="walsall")
+    with django_assert_num_queries(4):
+        compute_provision()
+
+
+def read_csv(provision, with_agencies):
+    out = io.StringIO()
+    write_gaps_csv(provision, out, with_agencies=with_agencies)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def test_csv_has_counts_and_gaps_without_names_for_the_public(areas):
+    legal = ServiceFactory(slug="legal", name="Legal advice")
+    ProvidedServiceFactory(
+        service=legal, agency=AgencyFactory(name="Bailey Wright"), areas=[areas["birmingham"]]
+    )
+
+    rows = read_csv(compute_provision(), with_agencies=False)
+
+    birmingham = next(r for r in rows if r["area"] == "Birmingham")
+    assert birmingham["agencies_count"] == "1"
+    assert birmingham["gap"] == "no"
+    assert "agencies" not in birmingham
+    assert next(r for r in rows if r["area"] == "Sandwell")["gap"] == "yes"
+
+
+def test_csv_names_agencies_for_members_and_defuses_formulas(areas):
+    legal = ServiceFactory(slug="legal", name='=HYPERLINK("http://evil")')
+    ProvidedServiceFactory(
+        service=legal, agency=AgencyFactory(name="@SUM(A1)"), areas=[areas["birmingham"]]
+    )
+
+    rows = read_csv(compute_provision(), with_agencies=True)
+
+    birmingham = next(r for r in rows if r["area"] == "Birmingham")
+    assert birmingham["agencies"] == "'@SUM(A1)"
+    assert birmingham["service"].startswith("'=")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+2", "'=1+2"), ("+44", "'+44"), ("-1", "'-1"), ("@x", "'@x"), ("Legal", "Legal")],
+)
+def test_csv_safe(value, expected):
+    assert csv_safe(value) == expected
