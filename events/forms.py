@@ -2,7 +2,6 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from events.models import RSVP, Event, Venue
 
@@ -90,10 +89,3 @@ class ScheduleMeetingsForm(forms.Form):
         if starts and ends and ends <= starts:
             self.add_error("ends", "The end time must be after the start time.")
         return cleaned
-
-    def instants(self, day):
-        """Aware start and end for one date, in UK time whatever the clocks do."""
-        tz = timezone.get_default_timezone()
-        start = dt.datetime.combine(day, self.cleaned_data["starts"]).replace(tzinfo=tz)
-        end = dt.datetime.combine(day, self.cleaned_data["ends"]).replace(tzinfo=tz)
-        return start, end

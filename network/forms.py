@@ -79,9 +79,7 @@ class AgencyProfileForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "address": forms.Textarea(attrs={"rows": 3}),
-            "areas": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"areas": "The areas your agency serves."}
 
 
 AgencyContactFormSet = inlineformset_factory(

@@ -13,11 +13,6 @@ def conference_events():
     return Event.objects.filter(kind=Event.Kind.CONFERENCE).order_by("-starts_at")
 
 
-class ConferenceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return str(obj)
-
-
 class PledgeFilterForm(forms.Form):
     """The wall's GET filters; every field is optional."""
 
@@ -54,7 +49,7 @@ class PledgeForm(forms.ModelForm):
     """Record a pledge for one of the user's agencies (any agency for an officer)."""
 
     year = forms.TypedChoiceField(coerce=int, help_text="The year the pledge is for.")
-    made_at = ConferenceChoiceField(
+    made_at = forms.ModelChoiceField(
         queryset=Event.objects.none(),
         required=False,
         label="Made at",
@@ -121,7 +116,7 @@ class ProgressUpdateForm(forms.Form):
 
 
 class ConferenceEventForm(forms.Form):
-    event = ConferenceChoiceField(
+    event = forms.ModelChoiceField(
         queryset=Event.objects.none(),
         label="Conference",
         help_text="Every pledge below is linked to this conference and is for the following year.",
