@@ -189,7 +189,7 @@ class IssueAdmin(admin.ModelAdmin):
         self.message_user(request, f"Published {published} issue(s).", messages.SUCCESS)
 
     @admin.action(
-        description="Send to members (queued; emails go out within minutes)",
+        description="Send to members (the mail worker sends them in the background)",
         permissions=["publish"],
     )
     def send_to_members(self, request, queryset):
@@ -200,10 +200,11 @@ class IssueAdmin(admin.ModelAdmin):
                 )
                 continue
             added = sending.queue_issue(issue)
-            when = "when it is published" if issue.is_scheduled else "within a few minutes"
+            when = "when it is published" if issue.is_scheduled else "now"
             self.message_user(
                 request,
-                f"{issue}: {added} new email(s) queued; they are sent {when}.",
+                f"{issue}: {added} new email(s) queued; the mail worker starts sending them "
+                f"{when}. The Sent, Waiting and Failed columns show how it goes.",
                 messages.SUCCESS,
             )
 
@@ -233,10 +234,11 @@ class IssueAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["email", "issue", "status", "attempts", "sent_at", "short_error"]
+    list_display = ["email", "issue", "status", "attempts", "sent_at", "short_error", "outbox"]
     list_filter = ["status", "issue"]
     list_select_related = ["issue"]
     search_fields = ["email"]
+    exclude = ["message"]
     readonly_fields = [
         "issue",
         "user",
@@ -246,6 +248,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "last_error",
         "created_at",
         "sent_at",
+        "outbox",
     ]
     actions = ["retry_failed"]
 
@@ -256,11 +259,18 @@ class DeliveryAdmin(admin.ModelAdmin):
     def short_error(self, delivery):
         return delivery.last_error[:80]
 
+    @admin.display(description="Outgoing email")
+    def outbox(self, delivery):
+        if delivery.message_id is None:
+            return "Not yet written"
+        url = reverse("admin:mail_outgoingemail_change", args=[delivery.message_id])
+        return format_html('<a href="{}">{}</a>', url, delivery.message_id)
+
     @admin.action(description="Retry failed deliveries", permissions=["change"])
     def retry_failed(self, request, queryset):
         count = sending.retry_failed(queryset)
         self.message_user(
             request,
-            f"{count} failed delivery(ies) will be retried by the next send job.",
+            f"{count} failed delivery(ies) are being sent again by the mail worker.",
             messages.SUCCESS,
         )

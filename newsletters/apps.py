@@ -6,4 +6,4 @@ class NewslettersConfig(AppConfig):
     verbose_name = "Newsletters"
 
     def ready(self):
-        from newsletters import privacy  # noqa: F401
+        from newsletters import jobs, privacy, signals  # noqa: F401

@@ -131,7 +131,10 @@ class Section(RejectsNulBytes, models.Model):
 
 
 class Delivery(RejectsNulBytes, models.Model):
-    """One recipient of one issue, so that sending is idempotent and failures show."""
+    """One recipient of one issue, so that sending is idempotent and failures show.
+
+    Its status, attempts, error and time are copied from its outbox email after each
+    batch the worker sends (`sending.sync_delivery_states`)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
@@ -152,6 +155,14 @@ class Delivery(RejectsNulBytes, models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The outbox email, once the issue is published and its turn came; status follows it.
+    message = models.OneToOneField(
+        "mail.OutgoingEmail",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="newsletter_delivery",
+    )
 
     class Meta:
         verbose_name_plural = "deliveries"

@@ -1,30 +1,36 @@
-"""Emailing an issue: queue one Delivery per recipient, then send them outside the request.
+"""Emailing an issue: one Delivery per recipient, sent through the outbox in batches.
 
-`queue_issue` is what the admin calls; `send_pending` is what the `send_newsletter` command
-(cron) calls. A Delivery marked sent is never sent again, so running either twice is safe.
+`queue_issue` is what the admin calls: it records who gets the issue (one Delivery each,
+never two for an address). Once the issue is published, `send_issue` (a task right after
+the officer's action, or the minute job for a scheduled issue) renders the issue once and
+writes one outbox email per waiting delivery, in batches; the mail worker sends them over
+one connection and retries temporary failures for a day (`wmasn.mail.delivery`). A
+Delivery's status follows its email: waiting, sent or failed.
 """
 
 import logging
 
 from allauth.account.models import EmailAddress
 from django.core import signing
-from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django_tasks import task
 
 from network.models import Membership, User
 from wmasn import mail
 from wmasn.links import absolute_reverse, absolute_url
+from wmasn.mail.delivery import retry as retry_emails
+from wmasn.mail.models import OutgoingEmail
 
 from .models import Delivery, Issue
 
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
-# A failed delivery is retried by cron this many times; the admin's "retry" starts it again.
-MAX_AUTOMATIC_ATTEMPTS = 3
-ERROR_MAX_LENGTH = 1000
+EMAIL_KIND = "newsletter"
+# Deliveries turned into outbox emails per transaction.
+PREPARE_BATCH = 500
+UNSUBSCRIBE_MARKER = mail.placeholder("unsubscribe_url")
 
 
 def recipients():
@@ -37,10 +43,11 @@ def recipients():
 
 
 def queue_issue(issue):
-    """Create a pending Delivery for each recipient's verified primary address.
+    """Create a waiting Delivery for each recipient's verified primary address.
 
     Idempotent: the (issue, email) constraint makes a second call add only new recipients.
-    Returns how many deliveries were added.
+    A published issue starts going out once the transaction commits; a scheduled one at
+    its publish time. Returns how many deliveries were added.
     """
     if issue.status != Issue.Status.PUBLISHED:
         raise ValueError("Only a published or scheduled issue can be sent.")
@@ -56,6 +63,8 @@ def queue_issue(issue):
         ignore_conflicts=True,
         batch_size=500,
     )
+    if issue.is_published:
+        transaction.on_commit(lambda: send_issue_task.enqueue(issue.pk))
     return Delivery.objects.filter(issue=issue).count() - before
 
 
@@ -73,7 +82,12 @@ def user_for_unsubscribe_token(token):
 
 
 def unsubscribe_url(user):
-    return absolute_reverse("newsletters:unsubscribe", unsubscribe_token(user))
+    return _unsubscribe_url(user.pk)
+
+
+def _unsubscribe_url(user_pk):
+    token = signing.dumps(user_pk, salt=UNSUBSCRIBE_SALT)
+    return absolute_reverse("newsletters:unsubscribe", token)
 
 
 def unsubscribe(user):
@@ -83,98 +97,128 @@ def unsubscribe(user):
         Delivery.objects.filter(user=user).exclude(status=Delivery.Status.SENT).delete()
 
 
-def due_deliveries(issue=None):
-    """Deliveries to send now: pending ones, and failed ones not yet retried too often,
-    of issues that are live, to users still subscribed."""
-    due = Delivery.objects.filter(
-        Q(status=Delivery.Status.PENDING)
-        | Q(status=Delivery.Status.FAILED, attempts__lt=MAX_AUTOMATIC_ATTEMPTS),
+def waiting_deliveries(issue=None):
+    """Deliveries with no email yet, of issues that are live, to users still subscribed."""
+    waiting = Delivery.objects.filter(
+        status=Delivery.Status.PENDING,
+        message__isnull=True,
         issue__in=Issue.objects.published(),
         user__isnull=False,
         user__is_active=True,
         user__newsletter_opt_out=False,
     )
     if issue is not None:
-        due = due.filter(issue=issue)
-    return due
+        waiting = waiting.filter(issue=issue)
+    return waiting
 
 
-def build_message(delivery, connection=None):
-    """The email for one delivery: plain text, HTML, and RFC 8058 one-click unsubscribe."""
-    issue = delivery.issue
+def render_issue(issue):
+    """The issue's email, rendered once with a marker where each reader's own link goes."""
     context = {
         "issue": issue,
         "sections": list(issue.sections.select_related("agency", "event")),
         "issue_url": absolute_url(issue.get_absolute_url()),
-        "unsubscribe_url": unsubscribe_url(delivery.user),
+        "unsubscribe_url": UNSUBSCRIBE_MARKER,
     }
-    message = mail.build_message(
+    return mail.store_content(
         mail.render_email("newsletters/email/issue", context),
-        to=delivery.email,
         headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe": f"<{UNSUBSCRIBE_MARKER}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.connection = connection
-    return message
 
 
-def send_pending(issue=None, *, limit=None, connection=None):
-    """Send due deliveries one at a time; returns (sent, failed) counts.
+def send_issue(issue):
+    """Put one outbox email per waiting delivery of a published issue; returns how many.
 
-    Each delivery is locked while it is sent (skip_locked on PostgreSQL), so two senders
-    running at once never pick the same row, and a row marked sent is never picked again.
+    Batches of PREPARE_BATCH, each in one transaction that locks the issue, so two runs at
+    once (the task and the minute job) never give a delivery two emails.
     """
-    ids = list(due_deliveries(issue).order_by("pk").values_list("pk", flat=True)[:limit])
-    connection = connection or get_connection()
-    sent = failed = 0
-    try:
-        # One connection for the batch; if it will not open, each send retries and fails alone.
-        connection.open()
-    except Exception as error:  # noqa: BLE001
-        logger.warning("Could not open the email connection: %s", error)
-    try:
-        for pk in ids:
-            sent_one = _send_one(pk, issue, connection)
-            if sent_one is True:
-                sent += 1
-            elif sent_one is False:
-                failed += 1
-    finally:
-        connection.close()
-    return sent, failed
+    content = None
+    queued = 0
+    while True:
+        with transaction.atomic():
+            if not Issue.objects.select_for_update().filter(pk=issue.pk).exists():
+                return queued
+            batch = list(
+                waiting_deliveries(issue)
+                .order_by("pk")
+                .values_list("pk", "user_id", "email")[:PREPARE_BATCH]
+            )
+            if not batch:
+                return queued
+            if content is None:
+                content = render_issue(issue)
+            emails = mail.queue_emails(
+                content,
+                [
+                    (email, {UNSUBSCRIBE_MARKER: _unsubscribe_url(user_id)})
+                    for _pk, user_id, email in batch
+                ],
+                kind=EMAIL_KIND,
+            )
+            Delivery.objects.bulk_update(
+                [
+                    Delivery(pk=pk, message_id=email.pk)
+                    for (pk, _user_id, _email), email in zip(batch, emails, strict=True)
+                ],
+                ["message"],
+                batch_size=PREPARE_BATCH,
+            )
+            queued += len(batch)
 
 
-def _send_one(pk, issue, connection):
-    """Send one delivery under a row lock: True if sent, False if failed, None if skipped."""
-    with transaction.atomic():
-        delivery = (
-            due_deliveries(issue)
-            .select_related("issue", "user")
-            .select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=pk)
-            .first()
-        )
-        if delivery is None:
-            return None  # Another sender has it, or it was sent or dropped meanwhile.
-        delivery.attempts += 1
-        try:
-            build_message(delivery, connection=connection).send()
-        except Exception as error:  # noqa: BLE001 - any failure is recorded for a retry
-            logger.warning("Newsletter delivery %s failed: %s", delivery.pk, error)
-            delivery.status = Delivery.Status.FAILED
-            delivery.last_error = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
-            result = False
-        else:
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = timezone.now()
-            delivery.last_error = ""
-            result = True
-        delivery.save(update_fields=["status", "attempts", "last_error", "sent_at"])
-    return result
+@task()
+def send_issue_task(issue_pk):
+    issue = Issue.objects.filter(pk=issue_pk).first()
+    if issue is not None:
+        return send_issue(issue)
+    return 0
+
+
+def send_published_issues():
+    """Issues whose publish time has come, with deliveries waiting: send them."""
+    issues = Issue.objects.published().filter(pk__in=waiting_deliveries().values("issue_id"))
+    return sum(send_issue(issue) for issue in issues)
+
+
+def _from_message(field, expression=None):
+    messages = OutgoingEmail.objects.filter(pk=OuterRef("message_id"))
+    if expression is not None:
+        messages = messages.annotate(value=expression)
+        field = "value"
+    return Subquery(messages.values(field)[:1])
+
+
+def sync_delivery_states(message_ids=None):
+    """Copy each delivery's status, attempts, error and time from its outbox email."""
+    State = OutgoingEmail.State
+    deliveries = Delivery.objects.exclude(message=None)
+    if message_ids is None:
+        deliveries = deliveries.filter(status=Delivery.Status.PENDING)
+    else:
+        deliveries = deliveries.filter(message_id__in=message_ids)
+    status = Case(
+        When(state=State.SENT, then=Value(Delivery.Status.SENT)),
+        When(state__in=[State.FAILED, State.SUPPRESSED], then=Value(Delivery.Status.FAILED)),
+        default=Value(Delivery.Status.PENDING),
+    )
+    return deliveries.update(
+        status=_from_message("state", status),
+        attempts=_from_message("attempts"),
+        last_error=_from_message("last_reply"),
+        sent_at=_from_message("sent_at"),
+    )
 
 
 def retry_failed(deliveries):
-    """Put failed deliveries back in the queue; returns how many."""
-    return deliveries.filter(status=Delivery.Status.FAILED).update(status=Delivery.Status.PENDING)
+    """Send failed deliveries again; returns how many."""
+    failed = deliveries.filter(status=Delivery.Status.FAILED)
+    message_ids = list(failed.exclude(message=None).values_list("message_id", flat=True))
+    issue_ids = set(failed.filter(message=None).values_list("issue_id", flat=True))
+    count = failed.update(status=Delivery.Status.PENDING)
+    retry_emails(OutgoingEmail.objects.filter(pk__in=message_ids))
+    for issue_id in issue_ids:
+        transaction.on_commit(lambda issue_id=issue_id: send_issue_task.enqueue(issue_id))
+    return count

@@ -6,7 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 from network.models import User
 from tests.factories import PASSWORD, OfficerFactory, UserFactory
@@ -16,15 +16,22 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-long-and-unusual-passphrase-2018"
 
 
+def post(client, url, data, **kwargs):
+    """A POST whose emails are sent as after a real commit (they wait for it, in the outbox)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(url, data, **kwargs)
+
+
 def sign_up(client, email):
-    return client.post(
+    return post(
+        client,
         "/accounts/signup/",
         {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
 
 
 def log_in(client, email, password):
-    return client.post("/accounts/login/", {"login": email, "password": password})
+    return post(client, "/accounts/login/", {"login": email, "password": password})
 
 
 def is_logged_in(client):
@@ -83,7 +90,8 @@ def test_sign_up_verify_then_log_in(anon_client):
 
 def test_sign_up_with_a_registered_email_looks_the_same_and_tells_the_owner(anon_client):
     UserFactory(email="known@example.org")
-    new_response = Client().post(
+    new_response = post(
+        Client(),
         "/accounts/signup/",
         {"email": "unknown@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
@@ -113,7 +121,7 @@ def test_sign_up_with_bad_input_shows_an_error_summary(anon_client):
 
 def password_reset_page(email):
     client = Client()
-    response = client.post("/accounts/password/reset/", {"email": email}, follow=True)
+    response = post(client, "/accounts/password/reset/", {"email": email}, follow=True)
     html = response.content.decode()
     # The token changes with every page; compare the pages without it.
     return response.status_code, response.redirect_chain, re.sub(r'value="[^"]+"', "", html)
@@ -133,7 +141,7 @@ def test_password_reset_does_not_reveal_whether_an_email_is_registered():
 
 def test_password_reset_link_sets_a_new_password(anon_client):
     UserFactory(email="known@example.org")
-    anon_client.post("/accounts/password/reset/", {"email": "known@example.org"})
+    post(anon_client, "/accounts/password/reset/", {"email": "known@example.org"})
     reset_url = link_in(mail.outbox[0])
     form_page = anon_client.get(reset_url, follow=True)
     assert form_page.status_code == 200
@@ -148,7 +156,7 @@ def test_password_reset_link_sets_a_new_password(anon_client):
 def test_password_reset_rate_limit_answers_429_with_a_friendly_page(anon_client):
     UserFactory(email="known@example.org")
     statuses = [
-        anon_client.post("/accounts/password/reset/", {"email": "known@example.org"}).status_code
+        post(anon_client, "/accounts/password/reset/", {"email": "known@example.org"}).status_code
         for _ in range(6)
     ]
     assert statuses[:5] == [302] * 5

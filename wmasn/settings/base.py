@@ -18,6 +18,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 NETWORK_NAME = "West Midlands Anti Slavery Network"
 
 INSTALLED_APPS = [
+    # Before django_tasks_db: its `db_worker` command also queues the periodic jobs' tick.
+    "wmasn.mail",
     "network",
     "events",
     "pledges",
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +123,8 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WMASN] "
+# Sign-up verification, password resets and notices go through the outbox (wmasn.mail).
+ACCOUNT_ADAPTER = "wmasn.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "WMASN Portal"
@@ -151,9 +157,24 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Email: SMTP when EMAIL_HOST is set, the console otherwise (prod always uses SMTP).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "WMASN Portal <portal@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (mail, periodic jobs): django-tasks with its database backend, run by
+# `python manage.py db_worker` (docs/deployment.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Sessions live in the database, shared by every worker and app server.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

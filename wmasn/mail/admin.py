@@ -1,0 +1,156 @@
+"""The chair sees every outgoing email, retries failed ones, clears bouncing addresses,
+and sees when the periodic jobs last ran and which workers are alive."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html
+
+from wmasn.jobs import registered_jobs
+
+from . import delivery
+from .models import BouncedAddress, JobRun, OutgoingEmail, WorkerHeartbeat
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the worker, never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields] + list(self.readonly_fields)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "subject",
+        "state",
+        "attempts",
+        "next_try",
+        "short_reply",
+        "sent_at",
+    ]
+    list_filter = ["state", "kind", "created_at"]
+    search_fields = ["recipient", "content__subject"]
+    list_select_related = ["content"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "recipient",
+        "subject",
+        "state",
+        "attempts",
+        "next_try_at",
+        "last_reply",
+        "created_at",
+        "sent_at",
+        "text",
+    ]
+    readonly_fields = ["subject", "text"]
+    actions = ["retry", "clear_suppression"]
+
+    def get_queryset(self, request):
+        # The list shows the subject only; an issue's text is not fetched once per row.
+        return super().get_queryset(request).defer("content__text", "content__html")
+
+    @admin.display(description="Subject", ordering="content__subject")
+    def subject(self, email):
+        return email.content.subject
+
+    @admin.display(description="Text")
+    def text(self, email):
+        return format_html("<pre>{}</pre>", email.content.text)
+
+    @admin.display(description="Next try", ordering="next_try_at")
+    def next_try(self, email):
+        if email.state != OutgoingEmail.State.PENDING:
+            return "—"
+        return email.next_try_at
+
+    @admin.display(description="Last reply")
+    def short_reply(self, email):
+        return email.last_reply[:80]
+
+    @admin.action(description="Send again (failed or suppressed emails)", permissions=["change"])
+    def retry(self, request, queryset):
+        count = delivery.retry(queryset)
+        self.message_user(
+            request,
+            f"{count} email(s) are being sent again. Emails to a suppressed address stay "
+            "suppressed until that address is cleared.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Clear these recipients' bounces and send their suppressed emails",
+        permissions=["change"],
+    )
+    def clear_suppression(self, request, queryset):
+        cleared = delivery.clear_suppression(queryset.values_list("recipient", flat=True))
+        self.message_user(request, f"{cleared} address(es) cleared.", messages.SUCCESS)
+
+
+@admin.register(BouncedAddress)
+class BouncedAddressAdmin(ReadOnlyAdmin):
+    list_display = ["address", "suppressed", "permanent_failures", "last_reply", "last_failed_at"]
+    search_fields = ["address"]
+    actions = ["clear"]
+
+    @admin.display(boolean=True, description="Suppressed")
+    def suppressed(self, address):
+        return address.is_suppressed
+
+    @admin.action(description="Clear: mail to these addresses again", permissions=["change"])
+    def clear(self, request, queryset):
+        cleared = delivery.clear_suppression(queryset.values_list("address", flat=True))
+        self.message_user(request, f"{cleared} address(es) cleared.", messages.SUCCESS)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    list_display = ["name", "every", "last_started_at", "last_finished_at", "status"]
+    actions = ["run_soon"]
+
+    def changelist_view(self, request, extra_context=None):
+        # Every registered job has a row, even before its first run.
+        for job in registered_jobs():
+            JobRun.objects.get_or_create(name=job.name)
+        return super().changelist_view(request, extra_context)
+
+    def _job(self, run):
+        return {job.name: job for job in registered_jobs()}.get(run.name)
+
+    @admin.display(description="Every")
+    def every(self, run):
+        job = self._job(run)
+        return job.every if job else "no longer registered"
+
+    @admin.display(description="Status")
+    def status(self, run):
+        job = self._job(run)
+        if job is None:
+            return "—"
+        if job.is_overdue(run, timezone.now()):
+            return "Overdue: is a worker running?"
+        if run.last_error:
+            return "Last run failed (see the error)"
+        return "OK"
+
+    @admin.action(description="Run at the next minute", permissions=["change"])
+    def run_soon(self, request, queryset):
+        count = queryset.update(last_started_at=None)
+        self.message_user(
+            request, f"{count} job(s) will run when a worker next looks.", messages.SUCCESS
+        )
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["worker", "last_seen"]

@@ -1,0 +1,142 @@
+"""The outbox, addresses that bounce, and the records of the background worker and its jobs."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# An address whose server has refused it this many times gets no more mail until cleared.
+SUPPRESS_AFTER = 2
+
+
+class EmailContent(models.Model):
+    """What an email says, stored once however many recipients it goes to."""
+
+    subject = models.TextField()
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    # Extra parts: {"alternative": true, "content", "mimetype"} or
+    # {"filename", "content", "mimetype", "base64": bool} for attachments.
+    parts = models.JSONField(default=list, blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "email content"
+
+    def __str__(self):
+        return self.subject
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Waiting and due now, or claimed by a worker whose lease ran out (it died)."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(state=OutgoingEmail.State.PENDING, next_try_at__lte=now)
+            | Q(state=OutgoingEmail.State.SENDING, lease_until__lt=now)
+        )
+
+    def waiting(self):
+        return self.filter(state__in=[OutgoingEmail.State.PENDING, OutgoingEmail.State.SENDING])
+
+
+class OutgoingEmail(models.Model):
+    """One email to one address, from the moment it is written until the server takes it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed (address bounces)"
+
+    kind = models.CharField(max_length=60, blank=True, db_index=True)
+    recipient = models.CharField(max_length=254, db_index=True)
+    content = models.ForeignKey(EmailContent, on_delete=models.PROTECT, related_name="emails")
+    # {placeholder: value} replaced in the content for this recipient (an unsubscribe link).
+    substitutions = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(default=timezone.now)
+    # A worker's claim: the batch it took, and until when no other worker may take it.
+    claim = models.CharField(max_length=32, blank=True, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_reply = models.TextField(blank=True, help_text="The mail server's last answer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "outgoing email"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_try_at"], name="outgoing_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sending", "sent", "failed", "suppressed"]),
+                name="outgoing_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind or 'email'} → {self.recipient}"
+
+
+class BouncedAddressQuerySet(models.QuerySet):
+    def suppressed(self):
+        return self.filter(permanent_failures__gte=SUPPRESS_AFTER)
+
+
+class BouncedAddress(models.Model):
+    """An address a mail server refused for good (5xx); suppressed once it happens again."""
+
+    address = models.CharField(max_length=254, unique=True)
+    permanent_failures = models.PositiveIntegerField(default=0)
+    last_reply = models.TextField(blank=True)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+
+    objects = BouncedAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bounced address"
+        verbose_name_plural = "bounced addresses"
+        ordering = ["-last_failed_at"]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def is_suppressed(self):
+        return self.permanent_failures >= SUPPRESS_AFTER
+
+
+class JobRun(models.Model):
+    """When a periodic job (`wmasn.jobs.periodic`) last started and finished, and how."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "periodic job"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker (or cron) said it was alive: the admin warns when none has for a while."""
+
+    worker = models.CharField(max_length=100, unique=True)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "worker"
+        ordering = ["-last_seen"]
+
+    def __str__(self):
+        return self.worker
