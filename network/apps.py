@@ -7,7 +7,7 @@ class NetworkConfig(AppConfig):
     verbose_name = "Network"
 
     def ready(self):
-        from network import signals  # noqa: F401
+        from network import jobs, signals  # noqa: F401
         from network.officers import after_migrate
 
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="network-after-migrate")

@@ -6,4 +6,4 @@ class PledgesConfig(AppConfig):
     verbose_name = "Pledges"
 
     def ready(self):
-        from pledges import privacy  # noqa: F401
+        from pledges import jobs, privacy  # noqa: F401

@@ -1,18 +1,20 @@
 """Emailing an issue: who gets it, never twice, failures recorded and retried, unsubscribing."""
 
 import datetime as dt
-from io import StringIO
+import smtplib
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from network.models import Membership
 from newsletters import sending
 from newsletters.models import Delivery
+from wmasn.jobs import run_due_jobs
+from wmasn.mail.delivery import deliver_due
+from wmasn.mail.models import EmailContent, OutgoingEmail
 from tests.factories import (
     AgencyFactory,
     DraftIssueFactory,
@@ -83,20 +85,47 @@ def test_a_draft_cannot_be_queued(member):
         sending.queue_issue(DraftIssueFactory())
 
 
+def send_all():
+    """What the worker does: published issues to the outbox, then the outbox to the server."""
+    sending.send_published_issues()
+    counts = deliver_due()
+    return counts["sent"], counts["failed"]
+
+
 def test_sending_twice_never_emails_anyone_twice(issue, member, other_member, officer):
     sending.queue_issue(issue)
-    assert sending.send_pending() == (3, 0)
-    assert sending.send_pending() == (0, 0)
+    assert send_all() == (3, 0)
+    assert send_all() == (0, 0)
     sending.queue_issue(issue)
-    call_command("send_newsletter", stdout=StringIO())
+    sending.send_published_issues()
+    assert send_all() == (0, 0)
     assert sent_to() == ["member@example.org", "officer@example.org", "other@example.org"]
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     assert all(d.sent_at and d.attempts == 1 for d in Delivery.objects.all())
 
 
+def test_the_officers_action_sends_once_the_transaction_commits(
+    issue, member, other_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.queue_issue(issue)
+    assert sent_to() == ["member@example.org", "other@example.org"]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_issue_is_rendered_once_for_all_its_readers(issue, member, other_member, officer):
+    sending.queue_issue(issue)
+    sending.send_published_issues()
+    assert EmailContent.objects.count() == 1
+    assert OutgoingEmail.objects.filter(kind="newsletter").count() == 3
+    send_all()
+    links = {message.extra_headers["List-Unsubscribe"] for message in mail.outbox}
+    assert len(links) == 3, "each reader has their own unsubscribe link"
+
+
 def test_each_email_has_text_html_and_one_click_unsubscribe(issue, member):
     sending.queue_issue(issue)
-    sending.send_pending()
+    send_all()
     [message] = mail.outbox
     assert message.subject == "WMASN newsletter: March 2018"
     assert "DATES" in message.body and "**soon**" in message.body
@@ -106,31 +135,39 @@ def test_each_email_has_text_html_and_one_click_unsubscribe(issue, member):
     # Relative links in a section become absolute in an email.
     assert 'href="http://testserver/events/m/"' in html
     unsubscribe = message.extra_headers["List-Unsubscribe"]
-    assert unsubscribe.startswith("<http://testserver/newsletters/unsubscribe/")
+    assert unsubscribe == f"<{sending.unsubscribe_url(member)}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = unsubscribe.strip("<>")
     assert url in message.body and url in html
+    assert "wmasn-personal" not in message.body + html
 
 
 def test_scheduled_issue_waits_until_published(member, time_machine):
     scheduled = IssueFactory(publish_at=timezone.now() + dt.timedelta(hours=2))
     sending.queue_issue(scheduled)
-    assert sending.send_pending() == (0, 0)
+    assert send_all() == (0, 0)
     time_machine.move_to(timezone.now() + dt.timedelta(hours=3))
-    assert sending.send_pending() == (1, 0)
+    assert run_due_jobs(names=["newsletters.send-published"]) == {
+        "newsletters.send-published": "ran"
+    }
+    assert deliver_due()["sent"] == 1
+
+
+def refuse(code, reply):
+    return smtplib.SMTPRecipientsRefused({"x": (code, reply.encode())})
 
 
 @pytest.fixture
 def failing_for(monkeypatch):
-    """Make the locmem backend raise for one address, as an SMTP server might."""
+    """Make the locmem backend refuse one address, as an SMTP server would."""
 
-    def install(bad_address):
+    def install(bad_address, error):
         original = EmailBackend.send_messages
 
         def send_messages(self, messages):
             for message in messages:
                 if bad_address in message.to:
-                    raise ConnectionRefusedError(f"550 mailbox unavailable: {bad_address}")
+                    raise error
             return original(self, messages)
 
         monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
@@ -139,63 +176,66 @@ def failing_for(monkeypatch):
     return install
 
 
-def test_failed_delivery_is_recorded_and_retried_once(issue, member, other_member, failing_for):
+def test_a_refused_recipient_is_failed_with_the_reply(issue, member, other_member, failing_for):
     sending.queue_issue(issue)
-    stop_failing = failing_for("other@example.org")
-    assert sending.send_pending() == (1, 1)
+    failing_for("other@example.org", refuse(550, "5.1.1 mailbox unavailable"))
+    assert send_all() == (1, 1)
     failed = Delivery.objects.get(email="other@example.org")
     assert failed.status == Delivery.Status.FAILED
     assert failed.attempts == 1
-    assert "550 mailbox unavailable" in failed.last_error
+    assert failed.last_error == "550 5.1.1 mailbox unavailable"
     assert sent_to() == ["member@example.org"]
 
+
+def test_a_temporary_failure_waits_then_is_sent(
+    issue, member, other_member, failing_for, time_machine
+):
+    sending.queue_issue(issue)
+    stop_failing = failing_for("other@example.org", refuse(451, "4.3.0 try again later"))
+    assert send_all() == (1, 0)
+    waiting = Delivery.objects.get(email="other@example.org")
+    assert waiting.status == Delivery.Status.PENDING
+    assert waiting.last_error == "451 4.3.0 try again later"
     stop_failing()
-    assert sending.send_pending() == (1, 0)
-    assert sending.send_pending() == (0, 0)
-    failed.refresh_from_db()
-    assert failed.status == Delivery.Status.SENT
-    assert failed.attempts == 2
-    assert failed.last_error == ""
+    assert send_all() == (0, 0), "not before its minute is up"
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=1, seconds=1))
+    assert send_all() == (1, 0)
+    waiting.refresh_from_db()
+    assert waiting.status == Delivery.Status.SENT
+    assert waiting.attempts == 2
+    assert waiting.last_error == ""
     assert sent_to() == ["member@example.org", "other@example.org"]
 
 
-def test_failed_delivery_stops_retrying_until_the_admin_retries_it(issue, member, failing_for):
+def test_a_failed_delivery_is_sent_again_when_an_officer_retries_it(
+    issue, member, failing_for, django_capture_on_commit_callbacks
+):
     sending.queue_issue(issue)
-    failing_for("member@example.org")
-    for _ in range(sending.MAX_AUTOMATIC_ATTEMPTS + 2):
-        sending.send_pending()
+    stop_failing = failing_for("member@example.org", refuse(550, "5.2.2 mailbox full"))
+    send_all()
+    stop_failing()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sending.retry_failed(Delivery.objects.all()) == 1
     delivery = Delivery.objects.get()
-    assert delivery.attempts == sending.MAX_AUTOMATIC_ATTEMPTS
-    assert sending.retry_failed(Delivery.objects.all()) == 1
-    delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.status == Delivery.Status.SENT
+    assert sent_to() == ["member@example.org"]
 
 
 def test_a_user_who_opts_out_after_queueing_is_not_emailed(issue, member):
     sending.queue_issue(issue)
     member.newsletter_opt_out = True
     member.save()
-    assert sending.send_pending() == (0, 0)
+    assert send_all() == (0, 0)
     assert mail.outbox == []
 
 
-def test_send_for_one_issue_only(issue, member):
-    other = IssueFactory()
+def test_unsubscribing_cancels_an_email_already_in_the_outbox(issue, member):
     sending.queue_issue(issue)
-    sending.queue_issue(other)
-    assert sending.send_pending(other) == (1, 0)
-    assert Delivery.objects.get(issue=issue).status == Delivery.Status.PENDING
-
-
-def test_command_reports_and_rejects_bad_arguments(issue, member):
-    sending.queue_issue(issue)
-    out = StringIO()
-    call_command("send_newsletter", "--issue", issue.slug, stdout=out)
-    assert "sent: 1; failed: 0" in out.getvalue()
-    with pytest.raises(CommandError):
-        call_command("send_newsletter", "--issue", "nope", stdout=StringIO())
-    with pytest.raises(CommandError):
-        call_command("send_newsletter", "--limit", "0", stdout=StringIO())
+    sending.send_published_issues()
+    assert OutgoingEmail.objects.filter(state="pending").count() == 1
+    sending.unsubscribe(member)
+    assert not OutgoingEmail.objects.exists()
+    assert send_all() == (0, 0)
 
 
 # Unsubscribing: the link from an email; GET confirms, POST (one-click) unsubscribes.
@@ -252,7 +292,7 @@ def test_unsubscribe_wrong_method_is_405(anon_client, member):
 
 def test_sent_deliveries_are_kept_when_unsubscribing(issue, member):
     sending.queue_issue(issue)
-    sending.send_pending()
+    send_all()
     sending.unsubscribe(member)
     assert Delivery.objects.get().status == Delivery.Status.SENT
 
@@ -265,8 +305,8 @@ def test_primary_address_is_used(issue, member):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_sender_skips_the_row_the_first_is_sending(issue, member, other_member):
-    """Two cron runs at once: a locked row is skipped, then sent once (PostgreSQL only)."""
+def test_a_second_sender_skips_the_email_the_first_is_sending(issue, member, other_member):
+    """Two workers at once: a locked outbox row is skipped, then sent once (PostgreSQL only)."""
     import threading
 
     from django.db import connection, transaction
@@ -274,12 +314,13 @@ def test_a_second_sender_skips_the_row_the_first_is_sending(issue, member, other
     if connection.vendor != "postgresql":
         pytest.skip("Row locks with SKIP LOCKED need PostgreSQL.")
     sending.queue_issue(issue)
+    sending.send_published_issues()
     locked, release = threading.Event(), threading.Event()
 
     def first_sender_holds_a_row():
         try:
             with transaction.atomic():
-                Delivery.objects.select_for_update().get(email="member@example.org")
+                OutgoingEmail.objects.select_for_update().get(recipient="member@example.org")
                 locked.set()
                 release.wait(10)
         finally:
@@ -289,10 +330,10 @@ def test_a_second_sender_skips_the_row_the_first_is_sending(issue, member, other
     thread.start()
     assert locked.wait(10)
     try:
-        assert sending.send_pending() == (1, 0)
+        assert send_all() == (1, 0)
         assert sent_to() == ["other@example.org"]
     finally:
         release.set()
         thread.join()
-    assert sending.send_pending() == (1, 0)
+    assert send_all() == (1, 0)
     assert sent_to() == ["member@example.org", "other@example.org"]

@@ -179,27 +179,13 @@ def queue_emails(content, recipients, *, kind="", substitutions=None, batch_size
     return created
 
 
-class _DeliverAfterCommit:
-    """One on-commit callback per transaction, however many emails it queued."""
+def _enqueue_delivery():
+    from .tasks import deliver_mail
 
-    __qualname__ = "deliver_after_commit"
-
-    def __init__(self):
-        self.done = False
-
-    def __call__(self):
-        from .tasks import deliver_mail
-
-        self.done = True
-        deliver_mail.enqueue()
+    deliver_mail.enqueue()
 
 
 def deliver_after_commit():
     """Ask a worker to send what is due once the current transaction commits."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        for _savepoints, callback, _robust in connection.run_on_commit:
-            if isinstance(callback, _DeliverAfterCommit) and not callback.done:
-                return
     # robust: the email is safely in the outbox; if enqueueing fails, the minute job sends it.
-    transaction.on_commit(_DeliverAfterCommit(), robust=True)
+    transaction.on_commit(_enqueue_delivery, robust=True)
