@@ -32,7 +32,12 @@ migrate: install | var
 demo: migrate
 	$(BIN)/python manage.py load_demo_data
 
+# A mail worker runs beside the server (emails print to this console, or go to EMAIL_HOST
+# when set) and stops with it. It does not reload on code changes: the templates are rendered
+# by the server, so only a change to wmasn/mail/ needs `make run` again.
 run: demo
+	@$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev | var
