@@ -12,9 +12,6 @@ from django.utils import timezone
 from network.models import Membership
 from newsletters import sending
 from newsletters.models import Delivery
-from wmasn.jobs import run_due_jobs
-from wmasn.mail.delivery import deliver_due
-from wmasn.mail.models import EmailContent, OutgoingEmail
 from tests.factories import (
     AgencyFactory,
     DraftIssueFactory,
@@ -23,6 +20,9 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
+from wmasn.jobs import run_due_jobs
+from wmasn.mail.delivery import deliver_due
+from wmasn.mail.models import EmailContent, OutgoingEmail
 
 
 @pytest.fixture
