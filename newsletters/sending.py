@@ -150,7 +150,7 @@ def send_issue(issue):
                 return queued
             if content is None:
                 content = render_issue(issue)
-            emails = mail.queue_emails(
+            mail.queue_emails(
                 content,
                 [
                     (email, {UNSUBSCRIBE_MARKER: _unsubscribe_url(user_id)})
@@ -158,13 +158,13 @@ def send_issue(issue):
                 ],
                 kind=EMAIL_KIND,
             )
-            Delivery.objects.bulk_update(
-                [
-                    Delivery(pk=pk, message_id=email.pk)
-                    for (pk, _user_id, _email), email in zip(batch, emails, strict=True)
-                ],
-                ["message"],
-                batch_size=PREPARE_BATCH,
+            # One UPDATE links the batch: within one rendering an address has one email.
+            Delivery.objects.filter(pk__in=[pk for pk, _user_id, _email in batch]).update(
+                message=Subquery(
+                    OutgoingEmail.objects.filter(
+                        content=content, recipient=OuterRef("email")
+                    ).values("pk")[:1]
+                )
             )
             queued += len(batch)
 

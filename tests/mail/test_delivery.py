@@ -228,3 +228,49 @@ def test_attachments_and_alternatives_arrive(smtp_server):
     assert {"text/plain", "text/html", "text/calendar", "application/pdf"} <= set(types)
     [pdf] = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
     assert pdf.get_payload(decode=True) == b"%PDF-1.4 binary \x00\xff"
+
+
+@pytest.mark.parametrize("long_lines", [False, True])
+def test_each_recipient_gets_their_own_values_in_text_html_and_headers(
+    smtp_server, long_lines, monkeypatch
+):
+    marker = mail.placeholder("unsubscribe_url")
+    # Lines over 998 characters make the HTML quoted-printable: then each message is built
+    # on its own instead of from the shared serialization; the result must be the same.
+    padding = "x" * 1200 if long_lines else ""
+    content = mail.store_content(
+        mail.RenderedEmail(
+            subject="News",
+            text=f"Unsubscribe: {marker}\n",
+            html=f'<p>{padding}<a href="{marker}">Unsubscribe</a></p>',
+        ),
+        headers={"List-Unsubscribe": f"<{marker}>"},
+    )
+    links = {
+        "a@example.org": "https://portal.example.org/u/a/?x=1&y=2",
+        "b@example.org": "https://portal.example.org/u/b/?x=3&y=4",
+    }
+    mail.queue_emails(content, [(address, {marker: link}) for address, link in links.items()])
+    built_one_by_one = []
+    message_for = delivery.message_for
+    monkeypatch.setattr(
+        delivery, "message_for", lambda *args: built_one_by_one.append(1) or message_for(*args)
+    )
+    assert deliver_due()["sent"] == 2
+    assert len(built_one_by_one) == (2 if long_lines else 0)
+    ids = set()
+    for recipient, raw in smtp_server.handler.received:
+        message = email.message_from_bytes(raw)
+        link = links[recipient]
+        assert message["To"] == recipient
+        assert message["List-Unsubscribe"] == f"<{link}>"
+        text, html = (
+            part.get_payload(decode=True).decode()
+            for part in message.walk()
+            if not part.is_multipart()
+        )
+        assert f"Unsubscribe: {link}" in text
+        assert f'href="{link.replace("&", "&amp;")}"' in html
+        assert "wmasn-" not in raw.decode().replace(message["Message-ID"], "")
+        ids.add(message["Message-ID"])
+    assert len(ids) == 2
