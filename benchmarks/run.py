@@ -259,6 +259,10 @@ def main():
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
     print("== wrote docs/performance.md", flush=True)
+    # The mail queue's figures: their own section of docs/performance.md (benchmarks/mail.py).
+    from benchmarks import mail
+
+    mail.main()
 
 
 def machine_description():
