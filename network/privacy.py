@@ -178,3 +178,41 @@ def purge_unverified_signups(*, days=UNVERIFIED_SIGNUP_DAYS, now=None, dry_run=F
     if not dry_run and removed:
         User.objects.filter(pk__in=[pk for pk, _, _ in removed]).delete()
     return removed
+
+
+def _outbox_to(user):
+    from django.db.models.functions import Lower
+
+    from wmasn.mail.models import OutgoingEmail
+
+    addresses = {user.email.lower()} | {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    return OutgoingEmail.objects.alias(address=Lower("recipient")).filter(address__in=addresses)
+
+
+@exporter("emails_sent_to_you")
+def export_outgoing_emails(user):
+    return [
+        {
+            "kind": e.kind,
+            "subject": e.content.subject,
+            "state": e.state,
+            "created_at": iso(e.created_at),
+            "sent_at": iso(e.sent_at),
+        }
+        for e in _outbox_to(user).select_related("content").order_by("created_at")
+    ]
+
+
+@eraser
+def erase_outgoing_emails(*, user, now, tombstone_email):
+    # Nothing more goes to them; what went stays counted, without their address.
+    from wmasn.mail.models import OutgoingEmail
+
+    emails = _outbox_to(user)
+    emails.filter(state__in=[OutgoingEmail.State.PENDING, OutgoingEmail.State.SENDING]).update(
+        state=OutgoingEmail.State.FAILED, last_reply="Not sent: the account was deleted."
+    )
+    emails.update(recipient=tombstone_email, substitutions={})

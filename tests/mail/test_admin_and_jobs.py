@@ -237,3 +237,19 @@ def test_the_worker_keeps_exactly_one_tick_queued(settings):
     jobs.tick.using(run_after=timezone.now()).enqueue()
     jobs.schedule_tick()
     assert ticks.count() == 1
+
+
+# Privacy: the outbox is part of "download my data" and of account deletion.
+
+
+def test_download_and_deletion_cover_the_outbox(member):
+    from network.privacy import delete_account, export_user_data
+
+    queue(member.email.upper(), subject="Your membership")
+    [other] = queue("someone.else@example.org")
+    assert export_user_data(member)["emails_sent_to_you"][0]["subject"] == "Your membership"
+    delete_account(user=member)
+    mine = OutgoingEmail.objects.exclude(pk=other.pk).get()
+    assert mine.recipient.endswith("@deleted.invalid")
+    assert mine.state == OutgoingEmail.State.FAILED
+    assert deliver_due()["sent"] == 1  # only the other person's

@@ -11,34 +11,28 @@ from .models import OutgoingEmail, WorkerHeartbeat
 WORKER_SILENCE = dt.timedelta(minutes=10)
 
 
-def last_worker_seen():
-    heartbeat = WorkerHeartbeat.objects.order_by("-last_seen").first()
-    return heartbeat.last_seen if heartbeat else None
-
-
 def warnings(now=None):
-    """Plain-language warnings for the top of every admin page."""
+    """Plain-language warnings for the top of every admin page (three small queries)."""
     now = now or timezone.now()
     found = []
-    seen = last_worker_seen()
-    worker_silent = seen is None or seen < now - WORKER_SILENCE
-    if worker_silent and OutgoingEmail.objects.due(now).exists():
+    heartbeat = WorkerHeartbeat.objects.order_by("-last_seen").first()
+    if (heartbeat is None or heartbeat.last_seen < now - WORKER_SILENCE) and (
+        OutgoingEmail.objects.due(now).exists()
+    ):
         since = (
-            "no worker has ever run"
-            if seen is None
-            else f"none since {timezone.localtime(seen):%d %b %H:%M}"
+            f"the last was seen {timezone.localtime(heartbeat.last_seen):%d %b %Y %H:%M}"
+            if heartbeat
+            else "none has ever run"
         )
         found.append(
-            f"Emails are waiting to be sent, but no mail worker has been seen for ten minutes "
-            f"({since}). Start one: python manage.py db_worker (docs/deployment.md)."
+            "Emails are waiting to be sent, but no mail worker has been seen for ten minutes "
+            f"({since}). Start one: python manage.py db_worker (see docs/deployment.md)."
         )
     overdue = overdue_jobs(now)
-    if overdue and not worker_silent:
+    if overdue:
         names = ", ".join(job.name for job, _run in overdue)
         found.append(
-            f"Periodic jobs overdue: {names}. See Mail and background jobs › Periodic jobs."
+            f"Periodic jobs overdue: {names}. They run in the mail worker; see "
+            "Mail and background jobs › Periodic jobs."
         )
-    elif overdue:
-        names = ", ".join(job.name for job, _run in overdue)
-        found.append(f"Periodic jobs overdue (no worker is running them): {names}.")
     return found
