@@ -93,8 +93,12 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
         permissions=["change"],
     )
     def clear_suppression(self, request, queryset):
-        cleared = delivery.clear_suppression(queryset.values_list("recipient", flat=True))
-        self.message_user(request, f"{cleared} address(es) cleared.", messages.SUCCESS)
+        clear_addresses(self, request, queryset.values_list("recipient", flat=True))
+
+
+def clear_addresses(model_admin, request, addresses):
+    cleared = delivery.clear_suppression(addresses)
+    model_admin.message_user(request, f"{cleared} address(es) cleared.", messages.SUCCESS)
 
 
 @admin.register(BouncedAddress)
@@ -109,8 +113,7 @@ class BouncedAddressAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Clear: mail to these addresses again", permissions=["change"])
     def clear(self, request, queryset):
-        cleared = delivery.clear_suppression(queryset.values_list("address", flat=True))
-        self.message_user(request, f"{cleared} address(es) cleared.", messages.SUCCESS)
+        clear_addresses(self, request, queryset.values_list("address", flat=True))
 
 
 @admin.register(JobRun)
