@@ -274,3 +274,13 @@ def test_each_recipient_gets_their_own_values_in_text_html_and_headers(
         assert "wmasn-" not in raw.decode().replace(message["Message-ID"], "")
         ids.add(message["Message-ID"])
     assert len(ids) == 2
+
+
+def test_lines_starting_with_a_dot_arrive_intact(smtp_server):
+    text = "Agenda\n.1 Welcome\n..2 Minutes\n.\nEnd\n"
+    content = mail.store_content(mail.RenderedEmail(subject="Agenda", text=text))
+    mail.queue_emails(content, ["member@example.org"])
+    deliver_due()
+    [(_, raw)] = smtp_server.handler.received
+    body = email.message_from_bytes(raw).get_payload(decode=True).decode()
+    assert body.replace("\r\n", "\n") == text

@@ -183,7 +183,8 @@ class _Serialized:
         encoding = message.encoding or settings.DEFAULT_CHARSET
         self.from_email = sanitize_address(message.from_email, encoding)
         # Dot-stuffed and terminated once here, not per recipient (see _send_prepared).
-        self.data = _DOT_AT_LINE_START.sub(b"..", data).rstrip(b"\r\n") + b"\r\n.\r\n"
+        data = _DOT_AT_LINE_START.sub(b"..", data)
+        self.data = data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
         self.values = values
 
     def for_email(self, email):
