@@ -1,4 +1,4 @@
-"""The layout's promises: the site follows SITE_URL, officers get every app, privacy has every part."""
+"""The layout: the site follows SITE_URL, officers get every app, privacy has every part."""
 
 from urllib.parse import urlsplit
 
