@@ -186,9 +186,11 @@ def build_vevent(event, *, members):
     return vevent
 
 
-def build_calendar(events, *, members, name, description):
-    """A whole VCALENDAR (bytes, CRLF, folded) for these events."""
-    events = list(events)
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_head(*, name, description):
+    """The VCALENDAR's opening lines and properties: everything before its components."""
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
@@ -200,37 +202,98 @@ def build_calendar(events, *, members, name, description):
     cal.add("X-WR-CALDESC", description)
     cal.add("REFRESH-INTERVAL", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
+    return cal.to_ical().removesuffix(CALENDAR_END)
+
+
+def vevent_fragment(event, *, members):
+    """One event's VEVENT block as it appears in a calendar (bytes, CRLF, folded)."""
+    return build_vevent(event, members=members).to_ical()
+
+
+def timed_years(events):
+    """The first and last London years of the timed events, or None when all are all-day."""
     timed = [event for event in events if not event.all_day]
-    if timed:
-        years = [timezone.localtime(e.starts_at, LONDON).year for e in timed]
-        years += [timezone.localtime(e.ends_at, LONDON).year for e in timed]
-        cal.add_component(Calendar.from_ical(london_vtimezone(min(years), max(years))))
-    for event in events:
-        cal.add_component(build_vevent(event, members=members))
-    return cal.to_ical()
+    if not timed:
+        return None
+    years = [timezone.localtime(e.starts_at, LONDON).year for e in timed]
+    years += [timezone.localtime(e.ends_at, LONDON).year for e in timed]
+    return min(years), max(years)
+
+
+def feed_years(queryset):
+    """timed_years() for a queryset, in one aggregate query instead of loading the events."""
+    from django.db.models import Max, Min
+
+    found = queryset.filter(all_day=False).aggregate(first=Min("starts_at"), last=Max("ends_at"))
+    if found["first"] is None:
+        return None
+    return (
+        timezone.localtime(found["first"], LONDON).year,
+        timezone.localtime(found["last"], LONDON).year,
+    )
+
+
+def write_calendar(write, fragments, *, years, name, description):
+    """Write a whole VCALENDAR through `write`, one piece at a time: the head, the
+    VTIMEZONE for `years` (when any event is timed), each VEVENT fragment, the end.
+    Feeds use it to stream a body into a compressor without holding it whole."""
+    write(calendar_head(name=name, description=description))
+    if years is not None:
+        write(london_vtimezone(*years))
+    for fragment in fragments:
+        write(fragment)
+    write(CALENDAR_END)
+
+
+def build_calendar(events, *, members, name, description):
+    """A whole VCALENDAR (bytes, CRLF, folded) for these events."""
+    events = list(events)
+    parts = []
+    write_calendar(
+        parts.append,
+        (vevent_fragment(event, members=members) for event in events),
+        years=timed_years(events),
+        name=name,
+        description=description,
+    )
+    return b"".join(parts)
+
+
+PUBLIC_FEED_NAME = "WMASN meetings and events"
+PUBLIC_FEED_DESCRIPTION = (
+    "Dates of the West Midlands Anti Slavery Network's meetings and events. "
+    "Members see venues in their personal feed."
+)
+PERSONAL_FEED_NAME = "WMASN meetings (members)"
+PERSONAL_FEED_DESCRIPTION = (
+    "The West Midlands Anti Slavery Network's meetings and events with venues. "
+    "This is your personal link: keep it private."
+)
+
+
+def public_feed_events(now=None):
+    return feed_events(Event.objects.all(), now=now)
+
+
+def personal_feed_events(user, now=None):
+    return feed_events(Event.objects.in_personal_feed(user), now=now)
 
 
 def public_feed(now=None):
     return build_calendar(
-        feed_events(Event.objects.all(), now=now),
+        public_feed_events(now=now),
         members=False,
-        name="WMASN meetings and events",
-        description=(
-            "Dates of the West Midlands Anti Slavery Network's meetings and events. "
-            "Members see venues in their personal feed."
-        ),
+        name=PUBLIC_FEED_NAME,
+        description=PUBLIC_FEED_DESCRIPTION,
     )
 
 
 def personal_feed(user, now=None):
     return build_calendar(
-        feed_events(Event.objects.in_personal_feed(user), now=now),
+        personal_feed_events(user, now=now),
         members=True,
-        name="WMASN meetings (members)",
-        description=(
-            "The West Midlands Anti Slavery Network's meetings and events with venues. "
-            "This is your personal link: keep it private."
-        ),
+        name=PERSONAL_FEED_NAME,
+        description=PERSONAL_FEED_DESCRIPTION,
     )
 
 

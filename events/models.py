@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from wmasn.changes import SignallingQuerySet
 from wmasn.validation import RejectsNulBytes
 
 # A cancelled event stays in feeds this long after its date, so calendar apps see it cancelled.
@@ -35,6 +36,9 @@ class Venue(RejectsNulBytes, models.Model):
     )
     access_notes = models.TextField(blank=True)
 
+    # Bulk writes say so, for the cached feeds (wmasn.changes).
+    objects = SignallingQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -47,7 +51,7 @@ class Venue(RejectsNulBytes, models.Model):
         return ", ".join([*lines, self.postcode])
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(SignallingQuerySet):
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
 

@@ -1,13 +1,34 @@
-"""Keep cached feeds current: any save or delete of what a feed reads bumps the feed version."""
+"""Keep cached feeds current.
 
-from django.db.models.signals import post_delete, post_save
+- Any change to what a feed reads (events, venues, agencies, working groups and their
+  members) bumps the feed version: per object through post_save/post_delete, and for
+  QuerySet.update(), bulk_create() and bulk_update() through wmasn.changes.rows_changed.
+- Any change to what decides whether a personal link works (calendar tokens, memberships,
+  users and their groups, agencies) bumps the access generation, so no cached check
+  outlives it: a revoked link or an ended membership is a 404 on the next request.
+- A restore (wmasn.changes.data_replaced) bumps both for the database it replaced.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from events.feeds import bump_feed_version
+from events.feeds import bump_access_generation, bump_feed_version, identity_of
+from wmasn.changes import data_replaced, rows_changed
 
 
 def feed_changed(sender, **kwargs):
     bump_feed_version()
+
+
+def access_changed(sender, **kwargs):
+    bump_access_generation()
+
+
+def user_saved(sender, update_fields=None, **kwargs):
+    # Logging in saves last_login alone: that changes nothing a feed link depends on.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    bump_access_generation()
 
 
 def venue_saved(sender, instance, **kwargs):
@@ -19,10 +40,41 @@ def venue_saved(sender, instance, **kwargs):
     bump_feed_version()
 
 
-def connect():
+def bulk_changed(sender, **kwargs):
+    if sender in _feed_models():
+        bump_feed_version()
+    if sender in _access_models():
+        bump_access_generation()
+
+
+def database_replaced(sender, database=None, **kwargs):
+    identity = identity_of(database) if database is not None else None
+    bump_feed_version(identity)
+    bump_access_generation(identity)
+
+
+def _feed_models():
     from events.models import Event, Venue
     from network.models import Agency, GroupMembership, WorkingGroup
     from network.signals import rows_updated
+
+    return {Event, Venue, Agency, WorkingGroup, GroupMembership}
+
+
+def _access_models():
+    from django.contrib.auth.models import Group
+
+    from events.models import CalendarToken
+    from network.models import Agency, Membership, User
+
+    return {CalendarToken, Membership, User, Agency, Group}
+
+
+def connect():
+    from django.contrib.auth.models import Group
+
+    from events.models import CalendarToken, Event, Venue
+    from network.models import Agency, GroupMembership, Membership, User, WorkingGroup
 
     for model in (Event, Agency, WorkingGroup, GroupMembership):
         post_save.connect(feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-save")
@@ -34,3 +86,16 @@ def connect():
         )
     post_save.connect(venue_saved, sender=Venue, dispatch_uid="feed-Venue-save")
     post_delete.connect(feed_changed, sender=Venue, dispatch_uid="feed-Venue-delete")
+
+    for model in (CalendarToken, Membership, Agency, Group):
+        name = model.__name__
+        post_save.connect(access_changed, sender=model, dispatch_uid=f"access-{name}-save")
+        post_delete.connect(access_changed, sender=model, dispatch_uid=f"access-{name}-delete")
+    post_save.connect(user_saved, sender=User, dispatch_uid="access-User-save")
+    post_delete.connect(access_changed, sender=User, dispatch_uid="access-User-delete")
+    m2m_changed.connect(
+        access_changed, sender=User.groups.through, dispatch_uid="access-User-groups"
+    )
+
+    rows_changed.connect(bulk_changed, dispatch_uid="feeds-rows-changed")
+    data_replaced.connect(database_replaced, dispatch_uid="feeds-data-replaced")

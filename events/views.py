@@ -14,15 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import ics
-from events.feeds import FeedEntry, calendar_response, feed_response
+from events.feeds import calendar_response, serve_personal_feed, serve_public_feed
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
 from network.access import sees_member_details
-
-# How often a personal feed fetch is recorded; calendar apps may poll every few minutes.
-FETCH_RECORD_INTERVAL_SECONDS = 60
-LAST_CLIENT_MAX_LENGTH = 255
 
 
 @require_safe
@@ -174,25 +170,10 @@ def event_ics(request, slug):
 def public_feed(request):
     """The public feed: dates and titles, never venues.
 
-    GET and HEAD normally reach this through events.middleware.PublicFeedMiddleware, which
+    GET and HEAD normally reach this through events.middleware.FeedMiddleware, which
     answers before sessions and authentication; other methods come here and get a 405.
     """
-    return public_feed_response(request)
-
-
-def public_feed_response(request):
-    entry = FeedEntry("public", lambda as_of: ics.public_feed(now=as_of))
-    return feed_response(request, entry, filename="wmasn.ics", private=False)
-
-
-def _record_fetch(token, request):
-    """Note when and by which client the feed was fetched, at most once a minute."""
-    now = timezone.now()
-    last = token.last_fetched_at
-    if last is not None and (now - last).total_seconds() < FETCH_RECORD_INTERVAL_SECONDS:
-        return
-    client = request.headers.get("User-Agent", "")[:LAST_CLIENT_MAX_LENGTH]
-    CalendarToken.objects.filter(pk=token.pk).update(last_fetched_at=now, last_client=client)
+    return serve_public_feed(request)
 
 
 # SECURITY: the path of this view holds the member's secret. Never log request.path or
@@ -201,16 +182,13 @@ def _record_fetch(token, request):
 # EventsConfig.ready()); a proxy in front of the portal must not log /calendar/*.ics paths.
 @require_safe
 def personal_feed(request, token):
-    """A member's personal feed, with venues; 404 once the link or membership ends."""
-    calendar_token = CalendarToken.objects.find(token)
-    if calendar_token is None:
+    """A member's personal feed, with venues; 404 once the link or membership ends.
+
+    Like the public feed, GET and HEAD are normally answered by FeedMiddleware."""
+    response = serve_personal_feed(request, token)
+    if response is None:
         raise Http404("No such calendar.")
-    user = calendar_token.user
-    if not (user.is_active and user.sees_member_details):
-        raise Http404("No such calendar.")
-    entry = FeedEntry(f"user-{user.pk}", lambda as_of: ics.personal_feed(user, now=as_of))
-    _record_fetch(calendar_token, request)
-    return feed_response(request, entry, filename="wmasn-members.ics", private=True)
+    return response
 
 
 def _feed_links(request, path):

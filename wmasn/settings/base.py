@@ -50,8 +50,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wmasn.middleware.PermissionsPolicyMiddleware",
     "wmasn.middleware.CachedCSPMiddleware",
-    # Answers /calendar.ics before sessions and auth; everything above still applies to it.
-    "events.middleware.PublicFeedMiddleware",
+    # Answers the calendar feeds before sessions and auth; everything above still applies.
+    "events.middleware.FeedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
