@@ -36,13 +36,13 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from benchmarks.measure import page_urls
+    from benchmarks.measure import admin_url, page_urls
     from events.models import CalendarToken, Event
     from network.models import Agency, User, WorkingGroup
     from newsletters.models import Issue
     from pledges.models import Pledge
 
-    member = User.objects.get(email="member0@bench.example.org")
+    member = User.objects.get(email="officer@bench.example.org")
     ctx = {
         "member_agency_slug": Agency.objects.order_by("pk").first().slug,
         "event_slug": Event.objects.order_by("-pk").first().slug,
@@ -50,11 +50,15 @@ def main():
         "group_slug": WorkingGroup.objects.first().slug,
         "issue_slug": Issue.objects.order_by("pk").first().slug,
         "token": CalendarToken.regenerate_for(member).raw_token,
+        "admin_memberships": admin_url("admin:network_membership_changelist"),
+        "admin_pledges": admin_url(
+            "admin:pledges_pledge_changelist", "admin:network_pledge_changelist"
+        ),
     }
     client = Client()
     client.force_login(member)
     seen = {}
-    for url, label in page_urls(ctx):
+    for url, label, _ in page_urls(ctx):
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         for query in captured.captured_queries:

@@ -1,146 +1,229 @@
-"""Seed one bench database and measure every page in-process: queries and server time.
+"""Seed one bench database and measure it in-process: queries per page, feed builds.
 
-Run by benchmarks.run in a subprocess per size, with DATABASE_URL naming that size's database.
-Writes JSON to the path given as the only argument.
+Run by benchmarks.run in a subprocess per network, with DATABASE_URL naming its database.
+Writes JSON to the path given as the first argument; the second names the network.
 """
 
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
-SIZES = {
-    "small": {"agencies": 10, "members": 10, "events": 10, "pledges": 10, "issues": 10},
-    "large": {"agencies": 1000, "members": 5000, "events": 3000, "pledges": 10000, "issues": 200},
+NETWORKS = {
+    "100": {"agencies": 100, "members": 300, "events": 1000, "pledges": 1000, "issues": 40},
+    "1000": {"agencies": 1000, "members": 3000, "events": 3000, "pledges": 3000, "issues": 120},
+    "10000": {
+        "agencies": 10000,
+        "members": 30000,
+        "events": 10000,
+        "pledges": 30000,
+        "issues": 400,
+    },
 }
-TIMED_REQUESTS = 15
+# BENCH_NETWORKS=100,10000 measures only those (for a quicker look; the report needs two).
+if os.environ.get("BENCH_NETWORKS"):
+    NETWORKS = {n: NETWORKS[n] for n in os.environ["BENCH_NETWORKS"].split(",")}
+BUILD_ROUNDS = 3
+
+
+def admin_url(*names):
+    from django.urls import NoReverseMatch, reverse
+
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    raise NoReverseMatch(names)
 
 
 def page_urls(ctx):
-    """Every page in DESIGN.md's URL table, with the demo objects of the bench network."""
+    """Every page in DESIGN.md's URL table, and the admin lists, with the bench's objects:
+    (url, label, roles)."""
+    both = ("anonymous", "member")
     return [
-        ("/", "home"),
-        ("/accounts/login/", "log in"),
-        ("/agencies/", "agency directory"),
-        (f"/agencies/{ctx['member_agency_slug']}/", "agency profile"),
-        (f"/agencies/{ctx['member_agency_slug']}/edit/", "agency edit"),
-        ("/membership/", "my memberships"),
-        ("/events/", "events"),
-        ("/events/?when=past", "past events"),
-        (f"/events/{ctx['event_slug']}/", "event"),
-        (f"/events/{ctx['event_slug']}.ics", "event ICS"),
-        ("/calendar/", "calendar help"),
-        ("/calendar.ics", "public feed"),
-        (f"/calendar/{ctx['token']}.ics", "personal feed"),
-        ("/pledges/", "pledge wall"),
-        ("/pledges/new/", "new pledge"),
-        (f"/pledges/{ctx['pledge_id']}/", "pledge"),
-        (f"/pledges/{ctx['pledge_id']}/edit/", "pledge edit"),
-        ("/services/", "services and gaps"),
-        ("/groups/", "working groups"),
-        (f"/groups/{ctx['group_slug']}/", "working group"),
-        ("/newsletters/", "newsletter archive"),
-        (f"/newsletters/{ctx['issue_slug']}/", "newsletter issue"),
-        ("/newsletters/feed/", "newsletter Atom feed"),
-        ("/resources/", "resources"),
-        ("/privacy/", "privacy"),
-        ("/admin/", "admin"),
-        ("/healthz/", "health check"),
+        ("/", "home", both),
+        ("/accounts/login/", "log in", both),
+        ("/agencies/", "agency directory", both),
+        (f"/agencies/{ctx['member_agency_slug']}/", "agency profile", both),
+        (f"/agencies/{ctx['member_agency_slug']}/edit/", "agency edit", both),
+        ("/membership/", "my memberships", both),
+        ("/events/", "events", both),
+        ("/events/?when=past", "past events", both),
+        (f"/events/{ctx['event_slug']}/", "event", both),
+        (f"/events/{ctx['event_slug']}.ics", "event ICS", both),
+        ("/calendar/", "calendar help", both),
+        ("/calendar.ics", "public feed", both),
+        (f"/calendar/{ctx['token']}.ics", "personal feed", both),
+        ("/pledges/", "pledge wall", both),
+        ("/pledges/new/", "new pledge", both),
+        (f"/pledges/{ctx['pledge_id']}/", "pledge", both),
+        (f"/pledges/{ctx['pledge_id']}/edit/", "pledge edit", both),
+        ("/services/", "services and gaps", both),
+        ("/groups/", "working groups", both),
+        (f"/groups/{ctx['group_slug']}/", "working group", both),
+        ("/newsletters/", "newsletter archive", both),
+        (f"/newsletters/{ctx['issue_slug']}/", "newsletter issue", both),
+        ("/newsletters/feed/", "newsletter Atom feed", both),
+        ("/resources/", "resources", both),
+        ("/privacy/", "privacy", both),
+        ("/admin/", "admin", ("anonymous", "member", "officer")),
+        (ctx["admin_memberships"], "admin memberships list", ("officer",)),
+        (ctx["admin_pledges"], "admin pledges list", ("officer",)),
+        ("/healthz/", "health check", both),
     ]
 
 
-def measure_pages(ctx, timed):
+def clear_feed_cache():
+    """Forget this database's feeds, fragments and checks, and nothing else in the cache
+    (other databases may share it)."""
     from django.core.cache import cache
+
+    from events import feeds
+    from events.feeds import local_bodies
+
+    local_bodies.clear()
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is None:
+        cache.clear()  # the database cache: a table of this database alone
+        return
+    redis = client(write=True)
+    pattern = f"*events:{feeds.database_identity()}:*"
+    batch = []
+    for key in redis.scan_iter(match=pattern, count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            redis.delete(*batch)
+            batch = []
+    if batch:
+        redis.delete(*batch)
+
+
+def measure_queries(ctx):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from network.models import User
+    from benchmarks.seed import User
 
-    member = User.objects.get(email=ctx["member_email"])
-    clients = {"anonymous": Client(), "member": Client()}
-    clients["member"].force_login(member)
-    results = []
-    for url, label in page_urls(ctx):
-        for role, client in clients.items():
-            cache.clear()
-            client.get(url)  # warm: template loading, first-hit caches
+    clients = {"anonymous": Client(), "member": Client(), "officer": Client()}
+    clients["member"].force_login(User.objects.get(email=ctx["member_email"]))
+    clients["officer"].force_login(User.objects.get(email=ctx["officer_email"]))
+    rows = []
+    for url, label, roles in page_urls(ctx):
+        for role in roles:
+            client = clients[role]
+            client.get(url)  # warm: templates, first-hit caches
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
-            row = {
-                "url": url.replace(ctx["token"], "<token>"),
-                "label": label,
-                "role": role,
-                "status": response.status_code,
-                "queries": len(queries.captured_queries),
-            }
-            if timed:
-                times = []
-                for _ in range(TIMED_REQUESTS):
-                    started = time.perf_counter()
-                    client.get(url)
-                    times.append((time.perf_counter() - started) * 1000)
-                row["median_ms"] = round(statistics.median(times), 2)
-            results.append(row)
-    return results
+            rows.append(
+                {
+                    "url": url.replace(ctx["token"], "<token>"),
+                    "label": label,
+                    "role": role,
+                    "status": response.status_code,
+                    "queries": len(queries.captured_queries),
+                    "bytes": len(response.content),
+                }
+            )
+    return rows
+
+
+def _timed(function):
+    started = time.perf_counter()
+    result = function()
+    return (time.perf_counter() - started) * 1000, result
 
 
 def measure_feeds(ctx):
-    """Cold (cache cleared: the feed is built), warm (cached) and 304 times for both feeds."""
-    from django.core.cache import cache
+    """Per feed: a full build (no fragment cached), a rebuild after one event changed,
+    a cached request and a 304, in-process; the bytes and events of the body."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from benchmarks.seed import Event, User
+    from events import feeds
+    from events.models import hash_calendar_token
+
+    member = User.objects.get(email=ctx["member_email"])
+    token_hash = hash_calendar_token(ctx["token"])
+    kinds = {
+        "public feed": (feeds.public_kind(), "/calendar.ics"),
+        "personal feed": (
+            feeds.personal_kind(member.pk, token_hash),
+            f"/calendar/{ctx['token']}.ics",
+        ),
+    }
+    as_of = feeds.feed_as_of()
     client = Client()
-    feeds = {"public feed": "/calendar.ics", "personal feed": f"/calendar/{ctx['token']}.ics"}
+    changed = list(Event.objects.order_by("-pk").values_list("pk", flat=True)[: BUILD_ROUNDS * 2])
     out = {}
-    for name, url in feeds.items():
-        cold, warm, not_modified = [], [], []
-        size = 0
-        etag = None
-        queries = {}
-        for _ in range(7):
-            cache.clear()
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(url)
-            cold.append((time.perf_counter() - started) * 1000)
-            queries["cold"] = len(captured.captured_queries)
-            size = len(response.content)
-            etag = response.headers.get("ETag")
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
-                client.get(url)
-            warm.append((time.perf_counter() - started) * 1000)
-            queries["warm"] = len(captured.captured_queries)
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(url, headers={"If-None-Match": etag or ""})
-            not_modified.append((time.perf_counter() - started) * 1000)
-            queries["304"] = len(captured.captured_queries)
-            status_304 = response.status_code
+    for name, (kind, url) in kinds.items():
+        full, rebuild, cached, not_modified = [], [], [], []
+        built = None
+        for _ in range(BUILD_ROUNDS):
+            clear_feed_cache()
+            ms, built = _timed(lambda kind=kind: kind.build(as_of))
+            full.append(ms)
+        for _ in range(BUILD_ROUNDS):
+            event = Event.objects.get(pk=changed.pop())
+            event.title = f"{event.title} (moved)"
+            event.save()
+            ms, built = _timed(lambda kind=kind: kind.build(as_of))
+            rebuild.append(ms)
+        client.get(url, headers={"Accept-Encoding": "gzip"})
+        client.get(url, headers={"Accept-Encoding": "gzip"})  # the stale one rebuilt
+        response = client.get(url, headers={"Accept-Encoding": "gzip"})
+        etag = response["ETag"]
+        for _ in range(15):
+            ms, _ = _timed(lambda url=url: client.get(url, headers={"Accept-Encoding": "gzip"}))
+            cached.append(ms)
+            with CaptureQueriesContext(connection) as queries:
+                ms, answer = _timed(
+                    lambda url=url, etag=etag: client.get(
+                        url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+                    )
+                )
+            not_modified.append(ms)
         body = client.get(url).content
-        vevents = body.count(b"BEGIN:VEVENT")
+        out[name] = {
+            "url": url.replace(ctx["token"], "<token>"),
+            "bytes": len(body),
+            "gzipped_bytes": len(response.content),
+            "events": body.count(b"BEGIN:VEVENT"),
+            "full_build_ms": round(statistics.median(full), 1),
+            "rebuild_one_changed_ms": round(statistics.median(rebuild), 1),
+            "cached_ms": round(statistics.median(cached), 2),
+            "not_modified_ms": round(statistics.median(not_modified), 2),
+            "not_modified_status": answer.status_code,
+            "not_modified_queries": len(queries.captured_queries),
+        }
         if name == "public feed":
             # The load test compares the feed with a static file of the very same bytes.
             with open(os.environ["BENCH_FEED_COPY"], "wb") as fh:
                 fh.write(body)
-        out[name] = {
-            "url": url.replace(ctx["token"], "<token>"),
-            "bytes": size,
-            "events": vevents,
-            "build_ms": round(statistics.median(cold), 2),
-            "cached_ms": round(statistics.median(warm), 2),
-            "not_modified_ms": round(statistics.median(not_modified), 2),
-            "not_modified_status": status_304,
-            "queries": queries,
-        }
     return out
 
 
-def main(out_path, size):
+def measure_memory():
+    """Peak memory a full build of each feed adds, in a fresh process (benchmarks.memory)."""
+    out = {}
+    for which in ("public", "personal"):
+        result = subprocess.run(
+            [sys.executable, "-m", "benchmarks.memory", which],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ,
+        )
+        out[which] = json.loads(result.stdout.strip().splitlines()[-1])
+    return out
+
+
+def main(out_path, network):
     import django
 
     django.setup()
@@ -150,22 +233,32 @@ def main(out_path, size):
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    clear_feed_cache()
     started = time.perf_counter()
-    ctx = seed(**SIZES[size])
+    ctx = seed(**NETWORKS[network])
+    from django.conf import settings
+
+    ctx["session_cookie"] = settings.SESSION_COOKIE_NAME
+    ctx["admin_memberships"] = admin_url("admin:network_membership_changelist")
+    ctx["admin_pledges"] = admin_url(
+        "admin:pledges_pledge_changelist", "admin:network_pledge_changelist"
+    )
     seed_seconds = round(time.perf_counter() - started, 1)
+    print(f"   seeded in {seed_seconds} s", flush=True)
     result = {
-        "size": size,
-        "counts": SIZES[size],
+        "network": network,
+        "counts": NETWORKS[network],
         "seed_seconds": seed_seconds,
-        "context": {k: v for k, v in ctx.items() if k != "token"},
-        "pages": measure_pages(ctx, timed=(size == "large")),
-        "feeds": measure_feeds(ctx) if size == "large" else {},
+        "context": ctx,
+        "pages": measure_queries(ctx),
     }
+    print("   queries counted", flush=True)
+    result["feeds"] = measure_feeds(ctx)
+    print("   feeds measured", flush=True)
+    result["memory"] = measure_memory()
+    clear_feed_cache()
     with open(out_path, "w") as fh:
         json.dump(result, fh, indent=2)
-    # The load test needs the personal link; it stays out of the report.
-    with open(out_path + ".token", "w") as fh:
-        fh.write(ctx["token"])
 
 
 if __name__ == "__main__":

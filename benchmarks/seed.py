@@ -3,7 +3,11 @@
 import datetime as dt
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 
@@ -15,6 +19,18 @@ from survey.models import AgencyService, Service
 
 BENCH_PASSWORD = "wmasn-bench"
 MEMBER_EMAIL = "member0@bench.example.org"
+OFFICER_EMAIL = "officer@bench.example.org"
+
+
+def session_for(user):
+    """A logged-in session for this user, as the login view would leave it: its key."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
 
 AREAS = ["Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", "Wolverhampton"]
 SECTORS = [Agency.Sector.PUBLIC, Agency.Sector.PRIVATE, Agency.Sector.THIRD]
@@ -95,9 +111,10 @@ def seed(*, agencies, members, events, pledges, issues, now=None):
     GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, user=u) for u in users[: min(len(users), 50)]]
     )
-    # Events spread over two years back and one year ahead, some cancelled.
-    start = now - dt.timedelta(days=730)
-    span_days = 1095
+    # Events from eleven months back to two years ahead, some cancelled: every one is in
+    # the feeds (which carry the last twelve months and everything to come).
+    start = now - dt.timedelta(days=330)
+    span_days = 1060
     event_rows = []
     for i in range(events):
         starts = start + dt.timedelta(days=span_days * i / max(events, 1), hours=10)
@@ -208,8 +225,16 @@ def seed(*, agencies, members, events, pledges, issues, now=None):
 
     member = User.objects.get(email=MEMBER_EMAIL)
     token = CalendarToken.regenerate_for(member)
+    officer = User.objects.create_user(
+        OFFICER_EMAIL, BENCH_PASSWORD, first_name="Bench", last_name="Officer", is_staff=True
+    )
+    officer.groups.add(Group.objects.get_or_create(name="Network officers")[0])
+    Authenticator.objects.create(user=officer, type=Authenticator.Type.TOTP, data={"secret": "B"})
     return {
         "member_email": MEMBER_EMAIL,
+        "officer_email": OFFICER_EMAIL,
+        "member_session": session_for(member),
+        "officer_session": session_for(officer),
         "member_agency_slug": agency_rows[0].slug,
         "event_slug": event_rows[len(event_rows) - 1].slug,
         "pledge_id": pledge_rows[0].pk,

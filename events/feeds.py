@@ -429,8 +429,8 @@ def _count_build():
             cache.incr(builds_key())
         except ValueError:
             cache.set(builds_key(), 1, None)
-    except Exception:  # noqa: BLE001 - a lost count costs nothing
-        pass
+    except Exception as error:  # noqa: BLE001 - a lost count costs nothing
+        logger.debug("Could not count a feed build: %s", error.__class__.__name__)
 
 
 def _release(kind, token):

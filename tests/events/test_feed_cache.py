@@ -115,9 +115,7 @@ def test_a_poller_waits_for_the_lock_holder_when_there_is_no_previous_version():
     assert feed.body(gzipped=False) == b"built elsewhere"
 
 
-def test_the_first_request_after_a_change_gets_the_previous_version_then_rebuilds(
-    anon_client, db
-):
+def test_the_first_request_after_a_change_gets_the_previous_version_then_rebuilds(anon_client, db):
     event = EventFactory(title="Before the change")
     first = anon_client.get(PUBLIC)
     event.title = "After the change"
@@ -135,7 +133,7 @@ def test_a_304_reads_the_validators_and_never_the_body(anon_client, db, monkeypa
     first = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"})
     feeds.local_bodies.clear()
     calls = []
-    real_get, real_get_many = cache.get, cache.get_many
+    real_get = cache.get
 
     def get(key, *args, **kwargs):
         calls.append([key])
@@ -286,7 +284,9 @@ def version():
     "write",
     [
         lambda: Event.objects.update(title="Renamed in bulk"),
-        lambda: Event.objects.bulk_create([EventFactory.build(slug="bulk-1", venue=None, organiser=None)]),
+        lambda: Event.objects.bulk_create(
+            [EventFactory.build(slug="bulk-1", venue=None, organiser=None)]
+        ),
         lambda: Event.objects.bulk_update(
             [Event(pk=Event.objects.first().pk, title="x")], ["title"]
         ),
