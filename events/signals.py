@@ -56,7 +56,6 @@ def database_replaced(sender, database=None, **kwargs):
 def _feed_models():
     from events.models import Event, Venue
     from network.models import Agency, GroupMembership, WorkingGroup
-    from network.signals import rows_updated
 
     return {Event, Venue, Agency, WorkingGroup, GroupMembership}
 
@@ -80,9 +79,6 @@ def connect():
         post_save.connect(feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-save")
         post_delete.connect(
             feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-delete"
-        )
-        rows_updated.connect(
-            feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-update"
         )
     post_save.connect(venue_saved, sender=Venue, dispatch_uid="feed-Venue-save")
     post_delete.connect(feed_changed, sender=Venue, dispatch_uid="feed-Venue-delete")

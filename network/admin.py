@@ -22,7 +22,6 @@ from network.models import (
     User,
     WorkingGroup,
 )
-from network.signals import rows_updated
 from wmasn.spreadsheets import csv_safe
 
 
@@ -386,7 +385,6 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     def close_groups(self, request, queryset):
         """Close the selected open groups; their future meetings leave every feed."""
         closed = queryset.open().update(status=WorkingGroup.Status.CLOSED, closed_at=timezone.now())
-        rows_updated.send(sender=WorkingGroup)  # update() sends no post_save; feeds listen
         self.message_user(
             request,
             f"Closed {closed} group{'s' if closed != 1 else ''}. "

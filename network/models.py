@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from wmasn.changes import SignallingQuerySet
 from wmasn.validation import RejectsNulBytes
 
 OFFICERS_GROUP = "Network officers"
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(SignallingQuerySet):
     def officers(self):
         """Network officers: active staff in the officers group, or active superusers."""
         return (
@@ -130,7 +131,7 @@ class Area(RejectsNulBytes, models.Model):
         return self.name
 
 
-class AgencyQuerySet(models.QuerySet):
+class AgencyQuerySet(SignallingQuerySet):
     def active(self):
         return self.filter(status=Agency.Status.ACTIVE)
 
@@ -239,7 +240,7 @@ class AgencyContact(RejectsNulBytes, models.Model):
         return f"{self.name} ({self.agency})"
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(SignallingQuerySet):
     def approved(self):
         """The one rule for who is a member: an approved membership of an active agency."""
         return self.filter(status=Membership.Status.APPROVED, agency__status=Agency.Status.ACTIVE)
@@ -305,7 +306,7 @@ class Membership(RejectsNulBytes, models.Model):
         return f"{self.user} — {self.agency} ({self.get_status_display()})"
 
 
-class WorkingGroupQuerySet(models.QuerySet):
+class WorkingGroupQuerySet(SignallingQuerySet):
     def open(self):
         return self.filter(status=WorkingGroup.Status.OPEN)
 
@@ -347,7 +348,7 @@ class WorkingGroup(RejectsNulBytes, models.Model):
         return reverse("network:group-detail", args=[self.slug])
 
 
-class GroupMembershipQuerySet(models.QuerySet):
+class GroupMembershipQuerySet(SignallingQuerySet):
     def current(self):
         """People still in the network: an approved membership (the one rule) or officers.
 

@@ -1,11 +1,7 @@
 """Signal receivers of the network app; connected in NetworkConfig.ready()."""
 
 from allauth.account.signals import email_confirmed
-from django.dispatch import Signal, receiver
-
-# Sent after a QuerySet.update() changed rows of `sender` (a model class), which sends no
-# post_save: apps above network that cache what those rows say (the feeds) listen to it.
-rows_updated = Signal()
+from django.dispatch import receiver
 
 
 @receiver(email_confirmed, dispatch_uid="network_auto_approve_on_email_confirmed")

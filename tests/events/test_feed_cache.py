@@ -296,7 +296,7 @@ def version():
     ],
     ids=["update", "bulk_create", "bulk_update", "venue-update", "agency-update", "restore"],
 )
-def test_bulk_writes_and_restores_bump_the_feed_version(anon_client, db, write):
+def test_bulk_writes_and_restores_bump_the_feed_version(anon_client, agency, write):
     EventFactory()
     anon_client.get(PUBLIC)
     before = version()
@@ -341,3 +341,20 @@ def test_feeds_are_served_when_the_cache_is_down(anon_client, member, cache_down
     assert anon_client.get(personal_url(raw)).status_code == 200
     Membership.objects.filter(user=member).update(status=Membership.Status.ENDED)
     assert anon_client.get(personal_url(raw)).status_code == 404
+
+
+def test_the_restore_command_bumps_the_version_of_the_database_it_replaced(
+    db, tmp_path, monkeypatch
+):
+    from django.core.management import call_command
+
+    from network import backups
+
+    target = "postgres://postgres@127.0.0.1:5432/wmasn_restored_elsewhere"
+    identity = feeds.identity_of(backups.database_from_url(target))
+    cache.set(feeds.version_key(identity), 41, None)
+    monkeypatch.setattr(backups, "restore", lambda **kwargs: None)
+    dump = tmp_path / "x.dump"
+    dump.write_bytes(b"")
+    call_command("restore_database", str(dump), "--target-url", target, "--noinput")
+    assert cache.get(feeds.version_key(identity)) == 42

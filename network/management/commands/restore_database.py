@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from network import backups
+from wmasn.changes import data_replaced
 from wmasn.settings.environment import env_str
 
 
@@ -53,4 +54,6 @@ class Command(BaseCommand):
             backups.restore(backup_path=backup, database=database)
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
+        # Caches of the old contents (the calendar feeds and their link checks) are stale.
+        data_replaced.send(sender=self.__class__, database=database)
         self.stdout.write(f"Restored {backup} into {where}.")
