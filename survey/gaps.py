@@ -5,66 +5,91 @@ local area too. So a local area's cell counts the distinct agencies that offer t
 there or region-wide, and the region-wide column counts only the agencies that answered
 "region-wide". Only active agencies count (``Agency.objects.active()``).
 
-``compute_provision()`` runs a fixed number of queries (services, areas, answers, and the
-answers' areas), however many services, areas and agencies there are.
+The counts are computed in the database (two aggregate queries over the answers), and the
+directory shows at most PREVIEW providers per service, so ``compute_provision()`` runs a fixed
+number of queries returning a fixed number of rows, however many agencies answer. The full
+lists of a cell or a service are querysets (``cell_providers()``, ``service_offerings()``)
+that the page shows paged.
 """
 
 import csv
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+
 from network.models import Agency, Area
 from survey.models import AgencyService, Service
 from wmasn.spreadsheets import csv_safe
 
-# A spreadsheet runs a cell starting with one of these as a formula.
+# Providers shown per service in the directory before "see all".
+PREVIEW = 5
 
 
-@dataclass(frozen=True)
-class Provider:
-    """An agency as the directory shows it."""
-
-    pk: int
-    name: str
-    slug: str
+def active_answers():
+    return AgencyService.objects.filter(agency__in=Agency.objects.active())
 
 
-@dataclass
-class Offering:
-    """One agency's answer for one service: the areas it offers it in, and its notes."""
+def _region_wide_answer():
+    """True for an answer offered in a region-wide area."""
+    through = AgencyService.areas.through
+    return Exists(
+        through.objects.filter(agencyservice_id=OuterRef("pk"), area__is_region_wide=True)
+    )
 
-    provider: Provider
-    areas: list
-    notes: str = ""
+
+def cell_providers(service, area):
+    """The active agencies providing this service in this area (region-wide counts in every
+    local area), by name."""
+    through = AgencyService.areas.through
+    in_cell = through.objects.filter(area=area)
+    if not area.is_region_wide:
+        in_cell = through.objects.filter(Q(area=area) | Q(area__is_region_wide=True))
+    answers = active_answers().filter(service=service, pk__in=in_cell.values("agencyservice_id"))
+    return Agency.objects.filter(pk__in=answers.values("agency_id")).order_by("name", "pk")
+
+
+def service_offerings(service):
+    """Every active agency's answer for this service, by agency name, with its areas."""
+    return (
+        active_answers()
+        .filter(service=service)
+        .select_related("agency")
+        .prefetch_related(Prefetch("areas", queryset=Area.objects.order_by("order", "name")))
+        .order_by("agency__name", "pk")
+    )
 
 
 @dataclass
 class Cell:
-    """One service in one area: the agencies providing it there."""
+    """One service in one area: how many agencies provide it there."""
 
     service: Service
     area: Area
-    providers: list = field(default_factory=list)
-
-    @property
-    def count(self):
-        return len(self.providers)
+    count: int = 0
 
     @property
     def is_gap(self):
-        return not self.providers
+        return not self.count
+
+    @property
+    def providers(self):
+        """The agencies, by name (a query: for one cell at a time, or paged)."""
+        return cell_providers(self.service, self.area)
 
 
 @dataclass
 class ServiceRow:
-    """A service, the answers for it, and its cell in every area."""
+    """A service, how many agencies answer for it, the first few answers, and its cells."""
 
     service: Service
-    offerings: list
-    cells: list
+    provider_count: int
+    preview: list
+    cells: list = field(default_factory=list)
 
     @property
-    def provider_count(self):
-        return len(self.offerings)
+    def more_count(self):
+        return self.provider_count - len(self.preview)
 
     @property
     def areas_covered(self):
@@ -73,7 +98,7 @@ class ServiceRow:
 
 @dataclass
 class Provision:
-    """Services (rows) by areas (columns), with the directory's answers."""
+    """Services (rows) by areas (columns), with counts and a preview of the directory."""
 
     areas: list
     rows: list
@@ -86,13 +111,19 @@ class Provision:
             grouped.setdefault(row.service.category, []).append(row)
         return [(labels[key], grouped[key]) for key in labels if key in grouped]
 
-    def cell(self, service_slug, area_slug):
-        """The cell for these slugs, or None when either is unknown."""
+    def row(self, service_slug):
         for row in self.rows:
             if row.service.slug == service_slug:
-                for cell in row.cells:
-                    if cell.area.slug == area_slug:
-                        return cell
+                return row
+        return None
+
+    def cell(self, service_slug, area_slug):
+        """The cell for these slugs, or None when either is unknown."""
+        row = self.row(service_slug)
+        if row is not None:
+            for cell in row.cells:
+                if cell.area.slug == area_slug:
+                    return cell
         return None
 
     @property
@@ -100,52 +131,109 @@ class Provision:
         return sum(cell.is_gap for row in self.rows for cell in row.cells)
 
 
+def _counts(areas):
+    """{(service id, area id): agencies} computed in the database."""
+    region_wide_ids = [area.pk for area in areas if area.is_region_wide]
+    local_ids = [area.pk for area in areas if not area.is_region_wide]
+    answers = active_answers().annotate(region_wide=_region_wide_answer())
+    # One answer per agency and service (a constraint): counting answers counts agencies.
+    region_wide = dict(
+        answers.filter(region_wide=True)
+        .values("service_id")
+        .annotate(n=Count("pk"))
+        .values_list("service_id", "n")
+    )
+    local = (
+        answers.filter(region_wide=False, areas__in=local_ids)
+        .values("service_id", "areas")
+        .annotate(n=Count("pk"))
+        .values_list("service_id", "areas", "n")
+    )
+    counts = {}
+    for service_id, area_id, n in local:
+        counts[(service_id, area_id)] = n
+    for service_id, n in region_wide.items():
+        for area_id in local_ids:
+            counts[(service_id, area_id)] = counts.get((service_id, area_id), 0) + n
+        for area_id in region_wide_ids:
+            counts[(service_id, area_id)] = n
+    return counts
+
+
+def _previews():
+    """{service id: [the first PREVIEW answers by agency name]}, in one query (and one for
+    their areas)."""
+    first = (
+        active_answers()
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("service_id")], order_by=[F("agency__name"), "pk"]
+            )
+        )
+        .filter(rank__lte=PREVIEW)
+        .select_related("agency")
+        .prefetch_related(Prefetch("areas", queryset=Area.objects.order_by("order", "name")))
+        .order_by("service_id", "rank")
+    )
+    previews = {}
+    for answer in first:
+        previews.setdefault(answer.service_id, []).append(answer)
+    return previews
+
+
 def compute_provision():
-    """Read the whole survey in four queries and build the directory and the gap table."""
+    """Counts per service and area, and the directory's preview, in a fixed number of
+    queries whose results do not grow with the number of agencies."""
     services = list(Service.objects.all())
     areas = list(Area.objects.all())
-    answers = (
-        AgencyService.objects.filter(agency__in=Agency.objects.active())
-        .select_related("agency")
-        .prefetch_related("areas")
-        .order_by("agency__name", "pk")
+    counts = _counts(areas)
+    provider_counts = dict(
+        active_answers().values("service_id").annotate(n=Count("pk")).values_list("service_id", "n")
     )
-    region_wide_ids = {area.pk for area in areas if area.is_region_wide}
-    local_ids = {area.pk for area in areas if not area.is_region_wide}
-
-    offerings_by_service = {}
-    # (service id, area id) -> providers, in name order.
-    providers_by_cell = {}
-    for answer in answers:
-        agency = answer.agency
-        provider = Provider(pk=agency.pk, name=agency.name, slug=agency.slug)
-        answer_areas = list(answer.areas.all())
-        offerings_by_service.setdefault(answer.service_id, []).append(
-            Offering(provider=provider, areas=answer_areas, notes=answer.notes)
-        )
-        covered = {area.pk for area in answer_areas}
-        if covered & region_wide_ids:
-            covered |= local_ids
-        # One answer per agency and service (a constraint), so no agency is counted twice.
-        for area_id in covered:
-            providers_by_cell.setdefault((answer.service_id, area_id), []).append(provider)
-
+    previews = _previews()
     rows = [
         ServiceRow(
             service=service,
-            offerings=offerings_by_service.get(service.pk, []),
+            provider_count=provider_counts.get(service.pk, 0),
+            preview=previews.get(service.pk, []),
             cells=[
-                Cell(
-                    service=service,
-                    area=area,
-                    providers=providers_by_cell.get((service.pk, area.pk), []),
-                )
+                Cell(service=service, area=area, count=counts.get((service.pk, area.pk), 0))
                 for area in areas
             ],
         )
         for service in services
     ]
     return Provision(areas=areas, rows=rows)
+
+
+def _names_by_cell(areas):
+    """{(service id, area id): [agency names]} for the CSV download, from one query over
+    the answers' areas."""
+    region_wide_ids = {area.pk for area in areas if area.is_region_wide}
+    local_ids = [area.pk for area in areas if not area.is_region_wide]
+    through = AgencyService.areas.through
+    rows = (
+        through.objects.filter(agencyservice__agency__in=Agency.objects.active())
+        .order_by("agencyservice__agency__name", "agencyservice_id")
+        .values_list(
+            "agencyservice_id",
+            "agencyservice__service_id",
+            "area_id",
+            "agencyservice__agency__name",
+        )
+    )
+    covered = {}
+    for answer_id, service_id, area_id, name in rows.iterator():
+        entry = covered.setdefault(answer_id, [service_id, name, set()])
+        entry[2].add(area_id)
+    names = {}
+    for service_id, name, answer_areas in covered.values():
+        cells = set(answer_areas)
+        if cells & region_wide_ids:
+            cells |= set(local_ids)
+        for area_id in cells:
+            names.setdefault((service_id, area_id), []).append(name)
+    return names
 
 
 def write_gaps_csv(provision, out, *, with_agencies):
@@ -156,6 +244,7 @@ def write_gaps_csv(provision, out, *, with_agencies):
     if with_agencies:
         header.append("agencies")
     writer.writerow(header)
+    names = _names_by_cell(provision.areas) if with_agencies else {}
     for row in provision.rows:
         for cell in row.cells:
             line = [
@@ -166,5 +255,5 @@ def write_gaps_csv(provision, out, *, with_agencies):
                 "yes" if cell.is_gap else "no",
             ]
             if with_agencies:
-                line.append("; ".join(provider.name for provider in cell.providers))
+                line.append("; ".join(names.get((row.service.pk, cell.area.pk), [])))
             writer.writerow([csv_safe(value) for value in line])

@@ -11,21 +11,32 @@ from django.views.decorators.http import require_http_methods, require_safe
 from network.access import get_agency_for_services_edit, sees_member_details
 from network.models import Agency, Area
 from survey.forms import AgencyServicesFormSet
-from survey.gaps import compute_provision, write_gaps_csv
+from survey.gaps import compute_provision, service_offerings, write_gaps_csv
 from survey.models import Service
+from wmasn.pagination import paginate
 
 
 @require_safe
 def service_list(request):
-    """Who provides what and where, and the gap table; agencies' names for members only."""
+    """Counts and gaps for everyone; for members, the agencies: a few per service, and all
+    of one service or one cell on a paged list (?service=...[&area=...])."""
     provision = compute_provision()
-    selected = None
+    members_view = sees_member_details(request.user)
+    selected = selected_row = page_obj = None
     service_slug = request.GET.get("service")
     area_slug = request.GET.get("area")
-    if service_slug or area_slug:
-        selected = provision.cell(service_slug or "", area_slug or "")
+    if area_slug:
+        selected = provision.cell(service_slug or "", area_slug)
         if selected is None:
             raise Http404("No such service or area.")
+        if members_view:
+            page_obj = paginate(request, selected.providers)
+    elif service_slug:
+        selected_row = provision.row(service_slug)
+        if selected_row is None:
+            raise Http404("No such service.")
+        if members_view:
+            page_obj = paginate(request, service_offerings(selected_row.service))
     return render(
         request,
         "survey/service_list.html",
@@ -33,7 +44,9 @@ def service_list(request):
             "provision": provision,
             "categories": provision.by_category(),
             "selected": selected,
-            "sees_member_details": sees_member_details(request.user),
+            "selected_row": selected_row,
+            "page_obj": page_obj,
+            "sees_member_details": members_view,
             "my_agencies": list(Agency.objects.for_member(request.user)),
         },
     )

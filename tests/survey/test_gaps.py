@@ -121,15 +121,32 @@ def test_services_are_grouped_by_category_in_category_order(areas):
 def test_query_count_does_not_grow_with_data(areas, django_assert_num_queries):
     for _ in range(2):
         ProvidedServiceFactory(service=ServiceFactory(), areas=[areas["birmingham"]])
-    with django_assert_num_queries(4):
+    # Services, areas, two counts, answers per service, the previews and their areas.
+    with django_assert_num_queries(7):
         compute_provision()
     for _ in range(10):
         ProvidedServiceFactory(
             service=ServiceFactory(), areas=[areas["birmingham"], areas["region-wide"]]
         )
     AreaFactory(slug="walsall")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         compute_provision()
+
+
+def test_the_directory_previews_a_few_providers_per_service_by_name(areas):
+    from survey.gaps import PREVIEW
+
+    legal = ServiceFactory(slug="legal")
+    for i in range(PREVIEW + 3):
+        ProvidedServiceFactory(
+            service=legal, agency=AgencyFactory(name=f"Law {9 - i}"), areas=[areas["sandwell"]]
+        )
+    row = compute_provision().row("legal")
+    assert row.provider_count == PREVIEW + 3
+    assert row.more_count == 3
+    names = [answer.agency.name for answer in row.preview]
+    assert names == sorted(names) and len(names) == PREVIEW
+    assert names[0] == "Law 2"
 
 
 def read_csv(provision, with_agencies):

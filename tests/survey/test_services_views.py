@@ -100,10 +100,49 @@ def test_filtered_gap_says_gap(member_client, survey):
 
 
 @pytest.mark.parametrize(
-    "params", [{"service": "nope", "area": "birmingham"}, {"service": "legal-advice"}]
+    "params",
+    [
+        {"service": "nope", "area": "birmingham"},
+        {"service": "nope"},
+        {"area": "birmingham"},
+        {"service": "legal-advice", "area": "nowhere"},
+    ],
 )
 def test_unknown_filter_is_404(member_client, survey, params):
     assert member_client.get(LIST_URL, params).status_code == 404
+
+
+def test_a_cell_lists_its_agencies_paged_for_members(member_client, anon_client, areas, legal):
+    for i in range(55):
+        ProvidedServiceFactory(
+            service=legal, agency=AgencyFactory(name=f"Firm {i:02d}"), areas=[areas[2]]
+        )
+    params = {"service": "legal-advice", "area": "birmingham"}
+    def selected(html):
+        return html.split('id="gaps-heading"', 1)[0]
+
+    first = selected(member_client.get(LIST_URL, params).content.decode())
+    assert "55 agencies provide this service here" in first
+    assert "Firm 00" in first and "Firm 49" in first and "Firm 50" not in first
+    second = selected(member_client.get(LIST_URL, {**params, "page": 2}).content.decode())
+    assert "Firm 50" in second and "Firm 00" not in second
+    public = anon_client.get(LIST_URL, params).content.decode()
+    assert "55 agencies provide this service here." in public and "Firm 00" not in public
+
+
+def test_the_directory_shows_a_few_agencies_and_links_to_all(member_client, areas, legal):
+    from survey.gaps import PREVIEW
+
+    for i in range(PREVIEW + 2):
+        ProvidedServiceFactory(
+            service=legal, agency=AgencyFactory(name=f"Firm {i:02d}"), areas=[areas[0]]
+        )
+    html = member_client.get(LIST_URL).content.decode()
+    assert f"Firm {PREVIEW - 1:02d}" in html and f"Firm {PREVIEW:02d}" not in html
+    assert f"See all {PREVIEW + 2} agencies providing legal advice" in html
+    every = member_client.get(LIST_URL, {"service": "legal-advice"}).content.decode()
+    assert f"Firm {PREVIEW + 1:02d}" in every
+    assert "Legal advice: every agency" in every
 
 
 def test_region_wide_provider_fills_local_cells(anon_client, areas, interpreting, agency):
