@@ -22,6 +22,7 @@ class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "postcode", "host_agency"]
     list_select_related = ["host_agency"]
     search_fields = ["name", "address", "postcode"]
+    autocomplete_fields = ["host_agency"]
 
 
 class RSVPInline(admin.TabularInline):
@@ -44,6 +45,7 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "starts_at"]
     list_select_related = ["venue"]
     search_fields = ["title", "slug", "description"]
+    autocomplete_fields = ["venue", "organiser", "working_group"]
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["sequence", "uid", "created_at", "updated_at"]

@@ -22,6 +22,7 @@ from network.models import (
     User,
     WorkingGroup,
 )
+from wmasn.admin_filters import chosen_only_filter
 from wmasn.spreadsheets import csv_safe
 
 
@@ -90,7 +91,12 @@ class MembershipAdmin(admin.ModelAdmin):
         "decided_by",
         "auto_approved",
     )
-    list_filter = (StatusFilter, "agency__sector", "auto_approved", "agency")
+    list_filter = (
+        StatusFilter,
+        "agency__sector",
+        "auto_approved",
+        chosen_only_filter("agency", "agency"),
+    )
     search_fields = ("user__email", "user__first_name", "user__last_name", "agency__name")
     list_select_related = ("user", "agency", "decided_by")
     ordering = ("requested_at", "pk")

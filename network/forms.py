@@ -95,14 +95,19 @@ AgencyContactFormSet = inlineformset_factory(
 
 
 class JoinAgencyForm(forms.Form):
+    """Ask to join an agency. Its choices are the agencies a search found (or the one
+    chosen), never all of them; any joinable agency validates."""
+
     agency = forms.ModelChoiceField(
-        label="Agency", queryset=Agency.objects.none(), empty_label="Choose an agency"
+        label="Agency", queryset=Agency.objects.none(), widget=forms.RadioSelect
     )
     role = forms.CharField(label="Your role at the agency", required=False, max_length=150)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, matches=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = joinable_agencies(user)
+        field = self.fields["agency"]
+        field.queryset = joinable_agencies(user)
+        field.widget.choices = [(agency.pk, agency.name) for agency in matches]
 
 
 class ProposeAgencyForm(forms.ModelForm):

@@ -22,6 +22,19 @@ def joinable_agencies(user):
     return Agency.objects.active().exclude(pk__in=taken)
 
 
+# Agencies a search for one to join shows at most: the chooser never lists every agency.
+AGENCY_MATCHES = 20
+
+
+def search_joinable_agencies(user, query):
+    """The first AGENCY_MATCHES agencies this user may ask to join whose name contains the
+    query, by name; none for an empty query."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return Agency.objects.none()
+    return joinable_agencies(user).filter(name__icontains=query).order_by("name")[:AGENCY_MATCHES]
+
+
 def has_verified_address_for(*, user, agency):
     """Whether one of the user's verified addresses is on a domain the agency lists."""
     if agency.status != Agency.Status.ACTIVE or not agency.email_domain_list:

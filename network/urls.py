@@ -10,6 +10,11 @@ urlpatterns = [
     path("agencies/<slug:slug>/", views.agency_detail, name="agency-detail"),
     path("agencies/<slug:slug>/edit/", views.agency_edit, name="agency-edit"),
     path("membership/", views.membership, name="membership"),
+    path(
+        "membership/agencies/",
+        views.membership_agency_search,
+        name="membership-agency-search",
+    ),
     path("membership/<int:pk>/leave/", views.membership_leave, name="membership-leave"),
     # Working groups
     path("groups/", views.group_list, name="group-list"),

@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -113,12 +113,20 @@ def agency_edit(request, slug):
 def membership(request):
     """The user's memberships, and the forms to join or propose an agency."""
     user = request.user
-    join_form = JoinAgencyForm(user=user, prefix="join")
+    query = request.GET.get("q", "").strip()
+    matches = list(membership_service.search_joinable_agencies(user, query))
+    join_form = JoinAgencyForm(user=user, matches=matches, prefix="join")
     propose_form = ProposeAgencyForm(prefix="propose")
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "join":
             join_form = JoinAgencyForm(request.POST, user=user, prefix="join")
+            chosen = join_form["agency"].value()
+            if chosen and str(chosen).isdigit():
+                join_form.fields["agency"].widget.choices = [
+                    (agency.pk, agency.name)
+                    for agency in membership_service.joinable_agencies(user).filter(pk=int(chosen))
+                ]
             if join_form.is_valid():
                 return _join(request, join_form)
         elif action == "propose":
@@ -137,8 +145,20 @@ def membership(request):
             "memberships": memberships,
             "join_form": join_form,
             "propose_form": propose_form,
+            "query": query,
+            "matches": matches,
+            "max_matches": membership_service.AGENCY_MATCHES,
+            "can_join_any": membership_service.joinable_agencies(user).exists(),
         },
     )
+
+
+@require_safe
+@login_required
+def membership_agency_search(request):
+    """The agencies matching ?q= that the user may ask to join, as JSON for the chooser."""
+    matches = membership_service.search_joinable_agencies(request.user, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": agency.pk, "name": agency.name} for agency in matches]})
 
 
 def _join(request, form):

@@ -11,6 +11,8 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from wmasn.admin_filters import chosen_only_filter
+
 from . import sending
 from .forms import IssueAdminForm
 from .markdown import render_markdown
@@ -35,6 +37,7 @@ class SectionInline(admin.StackedInline):
     ordering = ["order", "pk"]
     fields = ["order", "heading", "body", "preview", "agency", "event"]
     readonly_fields = ["preview"]
+    autocomplete_fields = ["agency", "event"]
     formfield_overrides = {
         Section._meta.get_field("body"): {"widget": forms.Textarea(attrs={"rows": 10})},
     }
@@ -235,7 +238,7 @@ class IssueAdmin(admin.ModelAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["email", "issue", "status", "attempts", "sent_at", "short_error", "outbox"]
-    list_filter = ["status", "issue"]
+    list_filter = ["status", chosen_only_filter("issue", "issue")]
     list_select_related = ["issue"]
     search_fields = ["email"]
     exclude = ["message"]

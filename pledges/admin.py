@@ -14,6 +14,7 @@ from events.models import Event
 from pledges.forms import ConferenceEventForm, ConferencePledgeFormSet
 from pledges.models import Pledge, PledgeReminder, PledgeUpdate
 from pledges.services import pledge_year_for_event, record_conference_pledges
+from wmasn.admin_filters import chosen_only_filter
 from wmasn.spreadsheets import csv_safe
 
 # Spreadsheet apps run a cell starting with one of these as a formula.
@@ -44,7 +45,13 @@ class PledgeUpdateInline(admin.TabularInline):
 @admin.register(Pledge)
 class PledgeAdmin(admin.ModelAdmin):
     list_display = ("agency", "year", "short_text", "status", "visibility", "made_at")
-    list_filter = ("year", "status", "visibility", "agency__sector", "agency")
+    list_filter = (
+        "year",
+        "status",
+        "visibility",
+        "agency__sector",
+        chosen_only_filter("agency", "agency"),
+    )
     list_select_related = ("agency", "made_at")
     search_fields = ("text", "agency__name", "updates__note")
     autocomplete_fields = ("agency",)

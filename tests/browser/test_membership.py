@@ -34,7 +34,10 @@ def test_user_asks_to_join_chair_approves_user_sees_member_details(page, browser
     expect(page.locator("h1")).to_have_text("Your membership")
     assert_accessible(page)
     join = page.get_by_role("region", name="Ask to join an agency")
-    join.get_by_role("combobox", name="Agency").select_option(label="Barnardo's")
+    # Search as you type: the radio buttons follow what is typed (static/js/agency-search.js).
+    join.get_by_role("searchbox", name="Find your agency by name").fill("barn")
+    join.get_by_role("radio", name="Barnardo's").check()
+    expect(join.get_by_role("radio", name="West Midlands Police")).to_have_count(0)
     join.get_by_label("Your role at the agency").fill("Caseworker")
     join.get_by_role("button", name="Ask to join").click()
     expect(page.get_by_text("Your request to join Barnardo's is sent")).to_be_visible()

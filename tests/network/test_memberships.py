@@ -86,6 +86,74 @@ def test_join_choices_exclude_approved_and_pending_agencies(
     assert proposed not in choices
 
 
+# The agency chooser: a search, never a list of every agency
+
+SEARCH_URL = reverse("network:membership-agency-search")
+
+
+def test_the_page_lists_no_agency_until_a_search(member_client, other_agency):
+    for i in range(30):
+        AgencyFactory(name=f"Charity {i:02d}")
+    html = member_client.get(URL).content.decode()
+    assert "Charity 00" not in html and "Barnardo" not in html
+    assert 'name="q"' in html and "Search for your agency first." in html
+
+
+def test_a_search_lists_at_most_twenty_matching_joinable_agencies(member_client, agency):
+    for i in range(30):
+        AgencyFactory(name=f"Charity {i:02d}")
+    AgencyFactory(name="Dudley Council")
+    response = member_client.get(URL, {"q": "charity"})
+    html = response.content.decode()
+    assert "Charity 00" in html and "Charity 19" in html and "Charity 20" not in html
+    assert "Dudley Council" not in html
+    assert "20 agencies match" in html
+    # The member's own agency is not offered again.
+    again = member_client.get(URL, {"q": "police"})
+    assert again.context["matches"] == []
+    assert "No agency you can join matches" in again.text
+
+
+def test_joining_an_agency_found_by_search_works_without_javascript(
+    member_client, member, other_agency
+):
+    page = member_client.get(URL, {"q": "barn"}).content.decode()
+    assert f'value="{other_agency.pk}"' in page
+    response = member_client.post(URL, {"action": "join", "join-agency": other_agency.pk})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=member, agency=other_agency).exists()
+
+
+@pytest.mark.parametrize("role", ["pending", "other_member", "member", "officer"])
+def test_the_search_endpoint_answers_signed_in_users(client_for_role, role, agency, other_agency):
+    response = client_for_role(role).get(SEARCH_URL, {"q": "a"})
+    assert response.status_code == 200
+    names = [item["name"] for item in response.json()["results"]]
+    assert names == sorted(names)
+    assert all(set(item) == {"id", "name"} for item in response.json()["results"])
+
+
+def test_the_search_endpoint_leaves_out_taken_and_proposed_agencies(
+    member_client, agency, other_agency
+):
+    AgencyFactory(name="Proposed Barn", status=Agency.Status.PROPOSED)
+    results = member_client.get(SEARCH_URL, {"q": "barn"}).json()["results"]
+    assert [item["id"] for item in results] == [other_agency.pk]
+    assert member_client.get(SEARCH_URL, {"q": "police"}).json() == {"results": []}
+    assert member_client.get(SEARCH_URL).json() == {"results": []}
+    assert member_client.get(SEARCH_URL, {"q": "x" * 5000}).status_code == 200
+
+
+def test_the_search_endpoint_is_for_signed_in_users_and_get_only(anon_client, member_client):
+    response = anon_client.get(SEARCH_URL, {"q": "a"})
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    assert member_client.post(SEARCH_URL).status_code == 405
+
+
+def test_the_chooser_script_is_served_from_static(member_client):
+    assert "js/agency-search" in member_client.get(URL).text
+
+
 # Joining
 
 
