@@ -38,13 +38,14 @@ from pathlib import Path
 import icalendar
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from events import ics
+from wmasn.changes import database_identity
 
 logger = logging.getLogger(__name__)
 
@@ -86,28 +87,6 @@ PRIVATE_CACHE_CONTROL = "no-cache, private"
 
 
 # --- keys and a cache that may fail ---------------------------------------------------------
-
-_identities = {}
-
-
-def database_identity(alias="default"):
-    """A short name for the database this process uses: engine, host, port and name."""
-    settings_dict = connections[alias].settings_dict
-    raw = "|".join(
-        str(settings_dict.get(part) or "") for part in ("ENGINE", "HOST", "PORT", "NAME")
-    )
-    identity = _identities.get(raw)
-    if identity is None:
-        identity = _identities[raw] = hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()
-    return identity
-
-
-def identity_of(settings_dict):
-    """database_identity() for a database given by its settings (a restore's target)."""
-    raw = "|".join(
-        str(settings_dict.get(part) or "") for part in ("ENGINE", "HOST", "PORT", "NAME")
-    )
-    return hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()
 
 
 def cache_key(*parts, identity=None):

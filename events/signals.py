@@ -12,8 +12,8 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from events.feeds import bump_access_generation, bump_feed_version, identity_of
-from wmasn.changes import data_replaced, rows_changed
+from events.feeds import bump_access_generation, bump_feed_version
+from wmasn.changes import data_replaced, identity_of, rows_changed
 
 
 def feed_changed(sender, **kwargs):

@@ -7,15 +7,27 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from newsletters.access import get_issue_for_user
+from wmasn.pagination import paginate
 
 from . import sending
 from .models import Issue
 
+# Six years of monthly issues fit on one page; older ones are a page away.
+ISSUES_PER_PAGE = 24
+
 
 @require_safe
 def issue_list(request):
-    issues = Issue.objects.published().only("title", "slug", "issue_date", "summary")
-    return render(request, "newsletters/issue_list.html", {"issues": issues})
+    """The archive, newest first, a page of issues at a time."""
+    issues = (
+        Issue.objects.published()
+        .only("title", "slug", "issue_date", "summary")
+        .order_by("-issue_date", "-pk")
+    )
+    page_obj = paginate(request, issues, per_page=ISSUES_PER_PAGE)
+    return render(
+        request, "newsletters/issue_list.html", {"issues": page_obj, "page_obj": page_obj}
+    )
 
 
 @require_safe

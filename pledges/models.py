@@ -4,10 +4,11 @@ from django.db.models import Count
 from django.urls import reverse
 
 from network.models import Agency
+from wmasn.changes import SignallingQuerySet
 from wmasn.validation import RejectsNulBytes
 
 
-class PledgeQuerySet(models.QuerySet):
+class PledgeQuerySet(SignallingQuerySet):
     def public(self):
         return self.filter(visibility=Pledge.Visibility.PUBLIC, agency__status=Agency.Status.ACTIVE)
 
@@ -44,6 +45,11 @@ class PledgeQuerySet(models.QuerySet):
     def sector_counts(self):
         """{agency sector: number of pledges}, counted in the database."""
         return dict(self.order_by().values_list("agency__sector").annotate(n=Count("pk")))
+
+    def status_and_sector_counts(self):
+        """{(status, agency sector): number of pledges}, in one query."""
+        rows = self.order_by().values_list("status", "agency__sector").annotate(n=Count("pk"))
+        return {(status, sector): n for status, sector, n in rows}
 
 
 class Pledge(RejectsNulBytes, models.Model):

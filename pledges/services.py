@@ -1,14 +1,17 @@
 """Pledges: the pledge year, write-side functions and the reminder emails."""
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from network.models import Agency, Membership
 from pledges.models import Pledge, PledgeReminder, PledgeUpdate
+from wmasn.changes import database_identity
 from wmasn.links import absolute_reverse
 from wmasn.mail import send_email
 
@@ -214,3 +217,81 @@ def _remind(*, agency, kind, year, today, interval_days, context):
                 context={"agency": agency, "year": year, "user": user, **links, **context},
             )
         return len(recipients)
+
+
+# The pledge wall's counts, kept in the shared cache until a pledge or an agency changes
+# (pledges/apps.py bumps the version on every save, delete and bulk write of either).
+WALL_SUMMARY_SECONDS = 60 * 60
+
+
+def _wall_version_key():
+    return f"pledges:{database_identity()}:wall-version"
+
+
+def bump_wall_version(**kwargs):
+    try:
+        try:
+            cache.incr(_wall_version_key())
+        except ValueError:
+            cache.set(_wall_version_key(), timezone.now().timestamp(), None)
+    except Exception:  # noqa: BLE001 - without the cache the wall counts every time
+        return
+    transaction.on_commit(_bump_quietly)
+
+
+def _bump_quietly():
+    # Without the cache the summary is not read either; a lost bump lives its hour at most.
+    with contextlib.suppress(Exception):
+        cache.incr(_wall_version_key())
+
+
+@dataclass
+class WallSummary:
+    """What the wall counts for one audience and year: the years there are pledges for,
+    and the pledges by status and sector."""
+
+    years: list
+    counts: dict
+
+    def by_status(self):
+        found = {}
+        for (status, _), n in self.counts.items():
+            found[status] = found.get(status, 0) + n
+        return found
+
+    def by_sector(self):
+        found = {}
+        for (_, sector), n in self.counts.items():
+            found[sector] = found.get(sector, 0) + n
+        return found
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+
+def wall_summary(user, year):
+    """The wall's counts for what this user may see in this year, from the shared cache
+    (one round trip) when nothing changed since they were counted."""
+    visible = Pledge.objects.visible_to(user)
+    audience = "members" if user.is_authenticated and user.sees_member_details else "public"
+
+    def count():
+        return WallSummary(
+            years=visible.years(), counts=visible.for_year(year).status_and_sector_counts()
+        )
+
+    try:
+        version = cache.get(_wall_version_key())
+        if version is None:
+            cache.add(_wall_version_key(), timezone.now().timestamp(), None)
+            version = cache.get(_wall_version_key())
+        key = f"pledges:{database_identity()}:wall:{version}:{audience}:{year}"
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - without the cache, count in the database
+        return count()
+    if found is None:
+        found = count()
+        with contextlib.suppress(Exception):
+            cache.set(key, found, WALL_SUMMARY_SECONDS)
+    return found

@@ -17,6 +17,7 @@ from pledges.services import (
     edit_pledge,
     pledge_year_choices,
     record_pledge,
+    wall_summary,
 )
 from wmasn.pagination import paginate
 
@@ -28,9 +29,14 @@ def pledge_wall(request):
     default_year = current_pledge_year()
     data = request.GET.copy()
     data.setdefault("year", str(default_year))
-    form = PledgeFilterForm(data, years=visible.years(), default_year=default_year)
+    requested = data.get("year", "")
+    guess = int(requested) if requested.isdigit() and len(requested) <= 4 else default_year
+    summary = wall_summary(request.user, guess)
+    form = PledgeFilterForm(data, years=summary.years, default_year=default_year)
     form.is_valid()  # Invalid filters show an error and are ignored; the rest still apply.
     year = form.value("year", default_year)
+    if year != guess:
+        summary = wall_summary(request.user, year)
     of_year = visible.for_year(year)
 
     pledges = of_year.select_related("agency", "made_at")
@@ -44,15 +50,17 @@ def pledge_wall(request):
         pledges = pledges.filter(status=status)
     pledges = pledges.order_by("agency__name", "pk")
 
-    status_counts = of_year.status_counts()
-    sector_counts = of_year.sector_counts()
+    filtered = bool(sector or agency or agency_name or status)
+    status_counts = summary.by_status()
+    sector_counts = summary.by_sector()
     context = {
         "form": form,
         "year": year,
-        "page_obj": paginate(request, pledges),
-        "filtered": bool(sector or agency or agency_name or status),
+        # Unfiltered, the summary already knows how many there are: no COUNT query.
+        "page_obj": paginate(request, pledges, count=None if filtered else summary.total),
+        "filtered": filtered,
         "filtered_agency": agency,
-        "total": sum(status_counts.values()),
+        "total": summary.total,
         "status_counts": [
             (value, label, status_counts.get(value, 0)) for value, label in Pledge.Status.choices
         ],

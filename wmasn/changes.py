@@ -6,7 +6,9 @@ that follow the data (the calendar feeds, events/feeds.py) listen to these two s
 Lower apps send them; higher apps connect to them, so the dependencies still run one way.
 """
 
-from django.db import models
+import hashlib
+
+from django.db import connections, models
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -44,3 +46,23 @@ class SignallingQuerySet(models.QuerySet):
         if count:
             rows_changed.send(sender=self.model, fields=frozenset(fields))
         return count
+
+
+_identities = {}
+
+
+def identity_of(settings_dict):
+    """A short name for a database (engine, host, port and name): caches of its data put it
+    in their keys, so two databases sharing one cache never read each other's entries."""
+    raw = "|".join(
+        str(settings_dict.get(part) or "") for part in ("ENGINE", "HOST", "PORT", "NAME")
+    )
+    identity = _identities.get(raw)
+    if identity is None:
+        identity = _identities[raw] = hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()
+    return identity
+
+
+def database_identity(alias="default"):
+    """identity_of() the database this process uses."""
+    return identity_of(connections[alias].settings_dict)

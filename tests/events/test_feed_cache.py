@@ -13,7 +13,7 @@ from events import feeds, ics
 from events.models import CalendarToken, Event, Venue
 from network.models import Agency, Membership
 from tests.factories import EventFactory, calendar_token_for
-from wmasn.changes import data_replaced
+from wmasn.changes import data_replaced, identity_of
 
 PUBLIC = "/calendar.ics"
 
@@ -267,7 +267,7 @@ def test_cache_keys_name_the_database(anon_client, db, monkeypatch):
     monkeypatch.setitem(connections["default"].settings_dict, "NAME", "another_database")
     there = feeds.cache_key("feed", "public")
     assert there != here
-    assert feeds.database_identity() == feeds.identity_of(
+    assert feeds.database_identity() == identity_of(
         {**settings_dict, "NAME": "another_database"}
     )
     builds = cache.get(feeds.builds_key(), 0)
@@ -351,7 +351,7 @@ def test_the_restore_command_bumps_the_version_of_the_database_it_replaced(
     from network import backups
 
     target = "postgres://postgres@127.0.0.1:5432/wmasn_restored_elsewhere"
-    identity = feeds.identity_of(backups.database_from_url(target))
+    identity = identity_of(backups.database_from_url(target))
     cache.set(feeds.version_key(identity), 41, None)
     monkeypatch.setattr(backups, "restore", lambda **kwargs: None)
     dump = tmp_path / "x.dump"

@@ -164,3 +164,22 @@ def test_staff_without_issue_permissions_cannot_preview_drafts(client, db):
 
     client.force_login(UserFactory(is_staff=True))
     assert client.get(DraftIssueFactory().get_absolute_url()).status_code == 404
+
+
+def test_archive_is_paged_newest_first(anon_client, db):
+    from newsletters.views import ISSUES_PER_PAGE
+
+    start = dt.date(2020, 1, 1)
+    for i in range(ISSUES_PER_PAGE + 6):
+        IssueFactory(
+            title=f"Issue number {i:02d}",
+            slug=f"issue-{i:02d}",
+            issue_date=start + dt.timedelta(days=31 * i),
+        )
+    first = anon_client.get(ARCHIVE).content.decode()
+    assert first.count('class="fw-semibold"') == ISSUES_PER_PAGE
+    assert f"Issue number {ISSUES_PER_PAGE + 5:02d}" in first and "Issue number 00" not in first
+    assert 'aria-label="Pages of issues"' in first
+    second = anon_client.get(ARCHIVE, {"page": 2}).content.decode()
+    assert second.count('class="fw-semibold"') == 6 and "Issue number 00" in second
+    assert anon_client.get(ARCHIVE, {"page": "x"}).status_code == 200

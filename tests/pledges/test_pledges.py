@@ -532,3 +532,46 @@ def test_ended_membership_loses_edit_access(client, agency):
 def test_wall_links_officers_to_the_conference_capture_page(role, client_for_role):
     body = client_for_role(role).get(WALL).content.decode()
     assert (reverse("admin:pledges_pledge_conference") in body) is (role == "officer")
+
+
+def wall_queries(client, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(WALL, params)
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)
+
+
+def test_wall_counts_come_from_the_cache_until_a_pledge_or_agency_changes(
+    anon_client, agency, other_agency
+):
+    PledgeFactory.create_batch(2, agency=agency, status=Pledge.Status.ACHIEVED)
+    _, counted = wall_queries(anon_client)
+    response, cached = wall_queries(anon_client)
+    # Counted: the years and the counts, then the page of pledges (its COUNT is the total).
+    # Cached: the page of pledges alone.
+    assert (counted, cached) == (3, 1)
+    assert response.context["total"] == 2
+
+    PledgeFactory(agency=other_agency, status=Pledge.Status.MADE)
+    response, _ = wall_queries(anon_client)
+    assert response.context["total"] == 3
+
+    Pledge.objects.filter(agency=agency).update(status=Pledge.Status.NOT_ACHIEVED)
+    response, _ = wall_queries(anon_client)
+    statuses = {value: n for value, _, n in response.context["status_counts"]}
+    assert statuses["not_achieved"] == 2 and statuses["achieved"] == 0
+
+    Agency.objects.filter(pk=other_agency.pk).update(status=Agency.Status.PROPOSED)
+    assert wall_queries(anon_client)[0].context["total"] == 2
+
+
+def test_wall_counts_are_per_audience(anon_client, member_client, agency):
+    PledgeFactory(agency=agency)
+    PledgeFactory(agency=agency, visibility=Pledge.Visibility.MEMBERS)
+    assert wall_queries(anon_client)[0].context["total"] == 1
+    assert wall_queries(member_client)[0].context["total"] == 2
+    assert wall_queries(anon_client)[0].context["total"] == 1
+
+
+def test_wall_with_a_huge_year_is_no_error(anon_client, agency):
+    assert anon_client.get(WALL, {"year": "9" * 30}).status_code == 200
