@@ -267,9 +267,7 @@ def test_cache_keys_name_the_database(anon_client, db, monkeypatch):
     monkeypatch.setitem(connections["default"].settings_dict, "NAME", "another_database")
     there = feeds.cache_key("feed", "public")
     assert there != here
-    assert feeds.database_identity() == identity_of(
-        {**settings_dict, "NAME": "another_database"}
-    )
+    assert feeds.database_identity() == identity_of({**settings_dict, "NAME": "another_database"})
     builds = cache.get(feeds.builds_key(), 0)
     anon_client.get(PUBLIC)
     # Nothing cached for the other database: its feed is built, not the first one's served.

@@ -118,6 +118,7 @@ def test_a_cell_lists_its_agencies_paged_for_members(member_client, anon_client,
             service=legal, agency=AgencyFactory(name=f"Firm {i:02d}"), areas=[areas[2]]
         )
     params = {"service": "legal-advice", "area": "birmingham"}
+
     def selected(html):
         return html.split('id="gaps-heading"', 1)[0]
 
