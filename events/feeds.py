@@ -16,10 +16,11 @@ databases sharing one Redis never serve each other's feeds):
   others are served the previous version meanwhile. With no previous version (cold cache)
   the lock holder builds at once and the others wait for it.
 
-A body is streamed into gzip and SHA-256 as it is written, never held whole; each process
-keeps the bodies it last served (and their plain form, for clients without gzip) in a small
-in-memory store bounded by LOCAL_BODY_BYTES. When the cache fails, feeds are built straight
-from the database, uncached.
+The public feed's validators are also kept in each process for LOCAL_VALIDATOR_SECONDS, so
+most of its polls cost no round trip at all. A body is streamed into gzip and SHA-256 as it
+is written, never held whole; each process keeps the bodies it last served (and their plain
+form, for clients without gzip) in a small in-memory store bounded by LOCAL_BODY_BYTES.
+When the cache fails, feeds are built straight from the database, uncached.
 
 Writes that bypass model signals (raw SQL) must call bump_feed_version().
 """
@@ -58,6 +59,12 @@ WAIT_FOR_BUILD_SECONDS = 30
 WAIT_POLL_SECONDS = 0.05
 FRAGMENT_CHUNK = 500
 LOCAL_BODY_BYTES = 32 * 1024 * 1024
+# The public feed's current validators are also kept in each process this long, so most of
+# its requests need no cache round trip; another process's change reaches this one within
+# it (and this process's own changes at once). Personal feeds always ask the cache, whose
+# link checks must be exact.
+LOCAL_VALIDATOR_SECONDS = 1.0
+_local_validators = {}
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 GZIP_SUFFIX = "-gz"
 GZIP_LEVEL = 6
@@ -161,6 +168,7 @@ def _bump_now_and_on_commit(key):
 
 
 def bump_feed_version(identity=None):
+    _local_validators.clear()
     _bump_now_and_on_commit(version_key(identity))
 
 
@@ -437,6 +445,9 @@ def current_feed(kind, *, found=None, now=None):
     """The version of this feed to serve now (see the module docstring for the rules)."""
     as_of = feed_as_of(now)
     meta_key = _meta_key(kind.name)
+    local = None if kind.private else _local_validators.get(meta_key)
+    if local is not None and local[0] > time.monotonic() and local[1] == as_of:
+        return Feed(local[2]["etag"], local[2]["last_modified"])
     try:
         if found is None:
             found = _cache("get_many", [version_key(), meta_key])
@@ -445,6 +456,9 @@ def current_feed(kind, *, found=None, now=None):
         return _build_uncached(kind, as_of)
     meta = found.get(meta_key)
     if meta is not None and meta["stamp"] == stamp:
+        if not kind.private and LOCAL_VALIDATOR_SECONDS:
+            expires = time.monotonic() + LOCAL_VALIDATOR_SECONDS
+            _local_validators[meta_key] = (expires, as_of, meta)
         return Feed(meta["etag"], meta["last_modified"])
     previous = meta
     token = uuid.uuid4().hex

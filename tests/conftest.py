@@ -15,9 +15,16 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and cached feeds must not leak between tests."""
-    cache.clear()
+    from events import feeds
+
+    def clear():
+        cache.clear()
+        feeds.local_bodies.clear()
+        feeds._local_validators.clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

@@ -129,6 +129,7 @@ def test_the_first_request_after_a_change_gets_the_previous_version_then_rebuild
 
 
 def test_a_304_reads_the_validators_and_never_the_body(anon_client, db, monkeypatch):
+    monkeypatch.setattr(feeds, "LOCAL_VALIDATOR_SECONDS", 0)
     EventFactory()
     first = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"})
     feeds.local_bodies.clear()
@@ -155,6 +156,35 @@ def test_a_304_reads_the_validators_and_never_the_body(anon_client, db, monkeypa
     again = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"})
     assert any(":feed-body:" in key for keys in calls for key in keys)
     assert again.content == first.content
+
+
+def test_the_public_feed_validators_are_kept_in_the_process_for_a_moment(
+    anon_client, db, monkeypatch
+):
+    event = EventFactory(title="Kept")
+    anon_client.get(PUBLIC)
+    first = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"})
+    calls = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: calls.append(keys) or real_get_many(keys))
+    again = anon_client.get(
+        PUBLIC, headers={"Accept-Encoding": "gzip", "If-None-Match": first["ETag"]}
+    )
+    assert again.status_code == 304 and calls == []
+    # Another process's change: seen once the moment has passed.
+    cache.incr(feeds.version_key())
+    monkeypatch.setattr(
+        feeds,
+        "_local_validators",
+        {key: (0, as_of, meta) for key, (_, as_of, meta) in feeds._local_validators.items()},
+    )
+    anon_client.get(PUBLIC)
+    assert calls
+    # This process's own change: at once.
+    event.title = "Changed here"
+    event.save()
+    anon_client.get(PUBLIC)
+    assert b"Changed here" in anon_client.get(PUBLIC).content
 
 
 def test_one_changed_event_rebuilds_only_its_own_fragment(anon_client, db, monkeypatch):
