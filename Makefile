@@ -65,9 +65,9 @@ lock: install-dev
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/staticfiles
 
-# Seed a small and a large network into PostgreSQL, measure pages and feeds, load-test
-# gunicorn with wrk, send a newsletter to 5,000 through the mail worker to a local SMTP sink,
-# and write docs/performance.md. Needs PostgreSQL up and wrk installed.
+# Seed networks of 100, 1,000 and 10,000 agencies into PostgreSQL, measure pages and feeds,
+# load-test gunicorn with wrk, send a newsletter to 5,000 through the mail worker to a local
+# SMTP sink, and write docs/performance.md. Needs PostgreSQL up and wrk installed.
 bench: install-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python -m benchmarks.run
