@@ -54,6 +54,10 @@ class Server:
                 str(GUNICORN_WORKERS),
                 "--log-level",
                 "warning",
+                # A full build of a cold 10,000-event feed on a loaded machine takes longer
+                # than gunicorn's default 30 s; the bench keeps its feeds warm anyway.
+                "--timeout",
+                "180",
             ],
             cwd=ROOT,
             env=env,

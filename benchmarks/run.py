@@ -123,7 +123,14 @@ def main():
         env=django_env("100"),
         check=True,
     )
-    networks = {network: measure(network) for network in NETWORKS}
+    if os.environ.get("BENCH_REUSE"):
+        # BENCH_REUSE=1: the databases and in-process figures of the last run, load phase only.
+        networks = {
+            network: json.loads((OUT / f"network-{network}.json").read_text())
+            for network in NETWORKS
+        }
+    else:
+        networks = {network: measure(network) for network in NETWORKS}
     static_paths = {network: static_copy(network) for network in NETWORKS}
     envs = {network: django_env(network) for network in NETWORKS}
     contexts = {network: data["context"] for network, data in networks.items()}

@@ -125,6 +125,10 @@ def builds_key():
     return cache_key("feed-builds")
 
 
+class FeedBusy(Exception):
+    """Another worker is still making the first version of this feed."""
+
+
 class CacheDown(Exception):
     """The shared cache did not answer: callers fall back to the database."""
 
@@ -476,7 +480,8 @@ def current_feed(kind, *, found=None, now=None):
         return Feed(meta["etag"], meta["last_modified"])
     meta = _wait_for_build(meta_key, stamp)
     if meta is None:
-        return _build_uncached(kind, as_of)
+        # Building it here too would be the stampede the lock prevents: come back later.
+        raise FeedBusy
     return Feed(meta["etag"], meta["last_modified"])
 
 
@@ -566,9 +571,19 @@ def feed_response(request, kind, feed):
     return response
 
 
+def busy_response():
+    response = HttpResponse("The calendar is being prepared: try again shortly.", status=503)
+    response["Retry-After"] = str(WAIT_FOR_BUILD_SECONDS)
+    response["Content-Type"] = "text/plain; charset=utf-8"
+    return response
+
+
 def serve_public_feed(request):
     kind = public_kind()
-    return feed_response(request, kind, current_feed(kind))
+    try:
+        return feed_response(request, kind, current_feed(kind))
+    except FeedBusy:
+        return busy_response()
 
 
 def calendar_response(
@@ -692,6 +707,9 @@ def serve_personal_feed(request, raw_token):
         return None
     user_id, token_id = access
     kind = personal_kind(user_id, token_hash)
-    feed = current_feed(kind, found=found)
+    try:
+        feed = current_feed(kind, found=found)
+    except FeedBusy:
+        return busy_response()
     _record_fetch(token_id, token_hash, request)
     return feed_response(request, kind, feed)

@@ -115,6 +115,22 @@ def test_a_poller_waits_for_the_lock_holder_when_there_is_no_previous_version():
     assert feed.body(gzipped=False) == b"built elsewhere"
 
 
+def test_a_poller_that_waited_in_vain_is_told_to_come_back_rather_than_build(
+    anon_client, db, monkeypatch
+):
+    from django.core.cache import cache as shared
+
+    monkeypatch.setattr(feeds, "WAIT_FOR_BUILD_SECONDS", 0.2)
+    shared.add(feeds._lock_key("public"), "a worker still building", feeds.LOCK_SECONDS)
+    built = []
+    monkeypatch.setattr(ics, "vevent_fragment", lambda *a, **k: built.append(1) or b"")
+    EventFactory()
+    response = anon_client.get(PUBLIC)
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert built == []
+
+
 def test_the_first_request_after_a_change_gets_the_previous_version_then_rebuilds(anon_client, db):
     event = EventFactory(title="Before the change")
     first = anon_client.get(PUBLIC)
