@@ -34,6 +34,8 @@ import threading
 import time
 import uuid
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import icalendar
@@ -276,17 +278,17 @@ def vevent_fragments(queryset, *, members, use_cache=True):
                 yield fragment
 
 
+@dataclass
 class FeedKind:
-    """What a feed is: its events, audience and calendar name."""
+    """What a feed is: its events (a function of the day), audience and calendar name."""
 
-    def __init__(self, name, events, *, members, title, description, filename, private):
-        self.name = name
-        self.events = events
-        self.members = members
-        self.title = title
-        self.description = description
-        self.filename = filename
-        self.private = private
+    name: str
+    events: Callable
+    members: bool
+    title: str
+    description: str
+    filename: str
+    private: bool
 
     def build(self, as_of, *, use_cache=True):
         events = self.events(as_of)
