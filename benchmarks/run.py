@@ -48,17 +48,22 @@ def recreate_database(name):
     conn.close()
 
 
-def django_env(network):
+def bench_database(network):
+    return f"{DB_PREFIX}_{network}"
+
+
+def django_env(db_name):
+    """The environment of a Django process on this bench database (production settings)."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="wmasn.settings.prod",
         SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DATABASE_URL=database_url(f"{DB_PREFIX}_{network}"),
+        DATABASE_URL=database_url(db_name),
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(OUT / "static"),
         LOG_LEVEL="ERROR",
-        BENCH_FEED_COPY=str(OUT / f"public-feed-{network}.ics"),
+        BENCH_FEED_COPY=str(OUT / f"public-feed-{db_name}.ics"),
     )
     env.pop("REDIS_URL", None)
     if CACHE_URL:
@@ -67,13 +72,13 @@ def django_env(network):
 
 
 def measure(network):
-    recreate_database(f"{DB_PREFIX}_{network}")
+    recreate_database(bench_database(network))
     out = OUT / f"network-{network}.json"
     print(f"== seeding and measuring the {network}-agency network", flush=True)
     subprocess.run(
         [PYTHON, "-m", "benchmarks.measure", str(out), network],
         cwd=ROOT,
-        env=django_env(network),
+        env=django_env(bench_database(network)),
         check=True,
     )
     return json.loads(out.read_text())
@@ -85,7 +90,7 @@ def static_copy(network):
     name = f"bench/feed-{network}.ics"
     static_file = OUT / "static" / name
     static_file.parent.mkdir(parents=True, exist_ok=True)
-    body = (OUT / f"public-feed-{network}.ics").read_bytes()
+    body = (OUT / f"public-feed-{bench_database(network)}.ics").read_bytes()
     static_file.write_bytes(body)
     static_file.with_name(static_file.name + ".gz").write_bytes(
         gzip.compress(body, compresslevel=9, mtime=0)
@@ -120,7 +125,7 @@ def main():
     subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
-        env=django_env("100"),
+        env=django_env(bench_database("100")),
         check=True,
     )
     if os.environ.get("BENCH_REUSE"):
@@ -132,7 +137,7 @@ def main():
     else:
         networks = {network: measure(network) for network in NETWORKS}
     static_paths = {network: static_copy(network) for network in NETWORKS}
-    envs = {network: django_env(network) for network in NETWORKS}
+    envs = {network: django_env(bench_database(network)) for network in NETWORKS}
     contexts = {network: data["context"] for network, data in networks.items()}
     load = load_phase(envs, contexts, static_paths)
     (OUT / "load.json").write_text(json.dumps(load, indent=2))
