@@ -38,6 +38,16 @@ def write_report(path, *, networks, load, machine, seconds, settings, when):
         f"{settings['seconds']} s per target) on loopback, and sends eight pollers at once "
         "right after an event changes (five rounds).",
         "",
+        *(
+            [
+                "This run set `BENCH_REUSE=1`: the in-process figures (queries, feed builds, "
+                "memory) are those of the previous full run on the same databases; the "
+                "gunicorn figures are this run's.",
+                "",
+            ]
+            if settings.get("reused")
+            else []
+        ),
         "| network | agencies | members | events | pledges | newsletter issues | seeded in |",
         "|---|---|---|---|---|---|---|",
     ]

@@ -153,6 +153,7 @@ def main():
             "seconds": WRK_SECONDS,
             "cache": f"Redis ({CACHE_URL})" if CACHE_URL else "the database cache",
             "prefix": DB_PREFIX,
+            "reused": bool(os.environ.get("BENCH_REUSE")),
             "load": (load_before, os.getloadavg()),
         },
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
