@@ -19,10 +19,19 @@ def venue_saved(sender, instance, **kwargs):
     bump_feed_version()
 
 
+def cache_writes_lost(sender, **kwargs):
+    # A version bump may have been lost while the cache was away: feeds cached before the
+    # outage must not come back as current.
+    bump_feed_version()
+
+
 def connect():
     from events.models import Event, Venue
     from network.models import Agency, GroupMembership, WorkingGroup
     from network.signals import rows_updated
+    from wmasn.cache import writes_lost
+
+    writes_lost.connect(cache_writes_lost, dispatch_uid="feed-cache-writes-lost")
 
     for model in (Event, Agency, WorkingGroup, GroupMembership):
         post_save.connect(feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-save")
