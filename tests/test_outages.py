@@ -8,9 +8,12 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
+from django.urls import reverse
 
 from events.feeds import bump_feed_version
-from tests.factories import EventFactory
+from events.models import CalendarToken
+from tests.factories import PASSWORD, EventFactory
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +129,41 @@ def test_healthz_is_503_while_the_database_is_down():
     with database_down():
         response = client().get("/healthz/")
     assert response.status_code == 503
+
+
+# With Redis down: every page and feed answers, built without the cache.
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "wmasn.cache.SharedRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        }
+    }
+
+
+def test_members_log_in_and_read_pages_while_redis_is_down(redis_down, member, meeting):
+    visitor = client()
+    response = visitor.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+    assert response.status_code == 302
+    for path in ["/", "/events/", "/events/network-meeting/", "/calendar/", PUBLIC]:
+        assert visitor.get(path).status_code == 200, path
+    token = CalendarToken.objects.get(user=member)
+    response = visitor.get(reverse("events:personal-feed", args=[token.raw_token]))
+    assert response.status_code == 200
+    assert b"Network meeting" in response.content
+
+
+def test_rate_limits_fail_open_with_a_log_line_while_redis_is_down(redis_down, caplog):
+    visitor = client()
+    with caplog.at_level("WARNING", logger="wmasn.cache"):
+        statuses = [
+            visitor.post(
+                "/accounts/login/", {"login": f"guess{n}@example.org", "password": "wrong"}
+            ).status_code
+            for n in range(35)
+        ]
+    assert 429 not in statuses
+    assert "rate limits are not enforced" in caplog.text
