@@ -90,6 +90,8 @@ class PublicFeedMiddleware:
         if request.method in ("GET", "HEAD") and request.path_info == self.feed_path:
             from events.views import public_feed_response
 
+            # CommonMiddleware, which would check Host against ALLOWED_HOSTS, comes later.
+            request.get_host()
             try:
                 response = public_feed_response(request)
             except DatabaseError:
