@@ -29,9 +29,7 @@ def test_behind_one_proxy_the_address_it_appended_is_the_client(settings):
 
 def test_behind_two_proxies_the_second_last_entry_is_the_client(settings):
     settings.TRUSTED_PROXY_COUNT = 2
-    assert client_address(request_with(PROXY, "1.2.3.4, 203.0.113.9, 10.0.0.9")) == (
-        "203.0.113.9"
-    )
+    assert client_address(request_with(PROXY, "1.2.3.4, 203.0.113.9, 10.0.0.9")) == ("203.0.113.9")
 
 
 def test_a_header_shorter_than_the_proxy_chain_is_ignored(settings):
@@ -40,9 +38,7 @@ def test_a_header_shorter_than_the_proxy_chain_is_ignored(settings):
 
 
 @pytest.mark.parametrize("forwarded", ["", "not-an-address", "  ", "203.0.113.9:5555"])
-def test_malformed_entries_fall_back_to_the_socket_address_or_lose_their_port(
-    settings, forwarded
-):
+def test_malformed_entries_fall_back_to_the_socket_address_or_lose_their_port(settings, forwarded):
     settings.TRUSTED_PROXY_COUNT = 1
     expected = "203.0.113.9" if forwarded.endswith(":5555") else PROXY
     assert client_address(request_with(PROXY, forwarded)) == expected

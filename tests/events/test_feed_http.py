@@ -417,3 +417,36 @@ def test_public_feed_may_be_cached_by_proxies_and_personal_feeds_may_not(
     not_modified = anon_client.get(personal_url(raw), headers={"If-None-Match": personal["ETag"]})
     assert not_modified.status_code == 304
     assert "private" in not_modified["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda raw: f"/calendar/{raw}.ics",
+        lambda raw: f"/calendar/{raw}%2Eics",
+        lambda raw: f"/calendar/{raw}%2eics",
+        lambda raw: f"/calendar/{raw}.%69%63%73",
+        lambda raw: f"/calendar%2F{raw}.ics",
+        lambda raw: f"/%63alendar/{raw}.ics",
+        lambda raw: "/calendar/" + "".join(f"%{ord(c):02X}" for c in raw) + ".ics",
+    ],
+    ids=["plain", "dot-upper", "dot-lower", "suffix", "slash", "letter", "whole-token"],
+)
+def test_tokens_never_reach_the_logs_however_the_path_is_encoded(
+    anon_client, member, caplog, encode
+):
+    _, raw = calendar_token_for(member)
+    path = encode(raw)
+    # The encoded path reaches the same personal feed: it must be redacted like it.
+    assert anon_client.get(path).status_code == 200
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("gunicorn.access").info(
+            "%(h)s %(r)s %(s)s", {"h": "10.0.0.5", "r": f"GET {path} HTTP/1.1", "s": "200"}
+        )
+        logging.getLogger("django.server").info('"GET %s?x=1 HTTP/1.1" 200 10', path)
+        anon_client.get(encode(raw + "x"))  # a 404, logged by django.request
+    assert caplog.records
+    quoted = path.split("/")[-1].split("%2F")[-1].split(".")[0]
+    assert raw not in caplog.text
+    assert quoted not in caplog.text
+    assert caplog.text.count("/calendar/[token].ics") == 3
