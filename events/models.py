@@ -256,24 +256,52 @@ def hash_calendar_token(raw_token):
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
-def derive_calendar_token(user_id, nonce):
-    """The raw secret for a link: derived with SECRET_KEY, so a database copy alone
-    reveals no working link, yet the owner can be shown their link again."""
+# A link's token is the nonce (32 hex digits, which finds the row) followed by the HMAC
+# of the user and nonce (43 characters of URL-safe base64), which proves it.
+NONCE_LENGTH = 32
+SIGNATURE_LENGTH = 43
+
+
+def derive_calendar_token(user_id, nonce, key=None):
+    """The HMAC part of a link: derived with SECRET_KEY, so a database copy alone reveals
+    no working link, yet the owner can be shown their link again."""
     message = f"calendar-token:{user_id}:{nonce}".encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    key = settings.SECRET_KEY if key is None else key
+    digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def calendar_signing_keys():
+    """The current key signs new links; SECRET_KEY_FALLBACKS keep old ones working only
+    while they are listed, as for Django's own signed values."""
+    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
 
 
 class CalendarTokenQuerySet(models.QuerySet):
     def find(self, raw_token):
-        """The token matching this raw secret, or None; compared in constant time."""
+        """The token this link proves, or None; signatures compared in constant time."""
         if not raw_token or len(raw_token) > 128:
             return None
-        digest = hash_calendar_token(raw_token)
-        token = self.select_related("user").filter(token_hash=digest).first()
-        if token is None or not hmac.compare_digest(token.token_hash, digest):
+        if len(raw_token) == NONCE_LENGTH + SIGNATURE_LENGTH:
+            nonce, signature = raw_token[:NONCE_LENGTH], raw_token[NONCE_LENGTH:]
+            token = self.select_related("user").filter(nonce=nonce).first()
+        elif len(raw_token) == SIGNATURE_LENGTH:
+            # Links issued before the nonce was part of them: found by their hash.
+            signature = raw_token
+            token = (
+                self.select_related("user")
+                .filter(token_hash=hash_calendar_token(raw_token))
+                .first()
+            )
+        else:
             return None
-        return token
+        if token is None:
+            return None
+        for key in calendar_signing_keys():
+            expected = derive_calendar_token(token.user_id, token.nonce, key)
+            if hmac.compare_digest(expected, signature):
+                return token
+        return None
 
 
 class CalendarToken(models.Model):
@@ -282,7 +310,7 @@ class CalendarToken(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
     )
-    nonce = models.CharField(max_length=64)
+    nonce = models.CharField(max_length=64, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_fetched_at = models.DateTimeField(null=True, blank=True)
@@ -295,7 +323,8 @@ class CalendarToken(models.Model):
 
     @property
     def raw_token(self):
-        return derive_calendar_token(self.user_id, self.nonce)
+        """The link's secret under the current SECRET_KEY: the link to show."""
+        return self.nonce + derive_calendar_token(self.user_id, self.nonce)
 
     @classmethod
     def regenerate_for(cls, user):
