@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from wmasn.validation import RejectsNulBytes
+from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 # A cancelled event stays in feeds this long after its date, so calendar apps see it cancelled.
 CANCELLED_KEPT_IN_FEEDS = timedelta(days=30)
@@ -24,7 +24,7 @@ class Venue(RejectsNulBytes, models.Model):
     """A meeting place; its name and address are shown to members only."""
 
     name = models.CharField(max_length=200)
-    address = models.TextField()
+    address = BoundedTextField(max_length=500)
     postcode = models.CharField(max_length=10)
     host_agency = models.ForeignKey(
         "network.Agency",
@@ -33,7 +33,7 @@ class Venue(RejectsNulBytes, models.Model):
         on_delete=models.SET_NULL,
         related_name="hosted_venues",
     )
-    access_notes = models.TextField(blank=True)
+    access_notes = BoundedTextField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -102,7 +102,11 @@ class Event(RejectsNulBytes, models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NETWORK_MEETING)
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(
+        max_length=5000,
+        blank=True,
+        help_text="Public: visitors see it. Where the event is belongs in its venue.",
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     all_day = models.BooleanField(
@@ -131,7 +135,9 @@ class Event(RejectsNulBytes, models.Model):
     registration_url = models.URLField(blank=True, max_length=500)
     registration_deadline = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    cancellation_reason = models.TextField(blank=True)
+    cancellation_reason = BoundedTextField(
+        max_length=1000, blank=True, help_text="Public: visitors see it."
+    )
     sequence = models.PositiveIntegerField(default=0, editable=False)
     uid = models.CharField(max_length=255, unique=True, default=new_event_uid, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
