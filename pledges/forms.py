@@ -6,6 +6,7 @@ from events.models import Event
 from network.models import Agency
 from pledges.models import Pledge, PledgeUpdate
 from pledges.services import current_pledge_year, pledge_year_choices, pledge_year_for_event
+from wmasn.concurrency import VersionedForm
 
 
 def conference_events():
@@ -91,7 +92,7 @@ class PledgeForm(forms.ModelForm):
         return cleaned
 
 
-class PledgeEditForm(forms.ModelForm):
+class PledgeEditForm(VersionedForm, forms.ModelForm):
     """Change a pledge's wording, status and visibility."""
 
     class Meta:
