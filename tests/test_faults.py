@@ -197,7 +197,7 @@ def summarise(samples, windows):
         for name, (start, end) in windows.items():
             if start <= started < end:
                 return name
-        return "after"
+        return "between phases"
 
     table = collections.OrderedDict((name, collections.Counter()) for name in windows)
     for started, _, method, path, status in samples:
@@ -272,9 +272,9 @@ def test_no_500_no_lost_write_and_the_public_feed_throughout(portal):
                 and time.monotonic() < start + MAX_PHASE_SECONDS
             ):
                 time.sleep(0.1)
-            windows[name] = (start, time.monotonic())
             if name == "redis back":
                 redis_keys = redis_key_count(redis)
+            windows[name] = (start, time.monotonic())
     finally:
         load.stop.set()
         for thread in threads:
@@ -301,20 +301,6 @@ def test_no_500_no_lost_write_and_the_public_feed_throughout(portal):
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "fault-test.md").write_text(report)
     print(report)
-    print(
-        "phases:", {k: (round(a - began, 2), round(b - began, 2)) for k, (a, b) in windows.items()}
-    )
-    print("database down until:", round(database_ready - began, 2))
-    print(
-        "503s:",
-        sorted(
-            {
-                (round(a - began, 1), round(b - began, 1), p)
-                for a, b, m, p, st in samples
-                if st == 503
-            }
-        )[-15:],
-    )
 
     bad = [s for s in samples if not isinstance(s[4], int) or (s[4] >= 500 and s[4] != 503)]
     assert not bad, f"500s or failed connections: {bad[:10]}"
@@ -339,6 +325,8 @@ def test_no_500_no_lost_write_and_the_public_feed_throughout(portal):
     assert server.process.poll() is None
     assert gunicorn_log.count("Booting worker") == 3, "a worker was restarted"
     assert "WORKER TIMEOUT" not in gunicorn_log
+    assert "Cache unavailable" in gunicorn_log
+    assert "rate limits are not enforced" in gunicorn_log
 
 
 def render_report(table, statuses, elapsed, recovery, load, notes):
