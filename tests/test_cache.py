@@ -128,3 +128,12 @@ def test_cache_reconnects_after_redis_restarts_and_reports_lost_writes(own_redis
         writes_lost.disconnect(receiver)
     assert "Cache answers again; writes made while it was away were lost" in caplog.text
     assert lost == [SharedRedisCache]
+
+
+def test_rate_limits_say_they_fail_open_even_inside_the_back_off_window(caplog):
+    cache = unreachable_cache()
+    with caplog.at_level("WARNING", logger="wmasn.cache"):
+        cache.get("events:feed:public")  # the failure that starts the back-off window
+        assert cache.add("allauth:rl:allauth.account:login:30/60/ip:192.0.2.1:lock", True)
+    assert "get treated as a miss" in caplog.text
+    assert "rate limits are not enforced until it answers" in caplog.text

@@ -103,22 +103,21 @@ class SharedRedisCache(RedisCache):
             raise CacheUnavailable("waiting before retrying Redis")
 
     def _failed(self, name, error, *, write, key):
+        rate_limit = key.startswith(RATE_LIMIT_PREFIX)
         with self._lock:
             self._lost_writes = self._lost_writes or write
             if isinstance(error, CacheUnavailable):
-                return
-            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
-        rate_limit = key.startswith(RATE_LIMIT_PREFIX)
+                if not rate_limit:
+                    return  # logged when Redis itself failed
+            else:
+                self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
         kind = "rate-limit" if rate_limit else name
         now = time.monotonic()
         if now - self._last_logged.get(kind, -LOG_EVERY_SECONDS) < LOG_EVERY_SECONDS:
             return
         self._last_logged[kind] = now
         if rate_limit:
-            logger.warning(
-                "Cache unavailable (%s): rate limits are not enforced until it answers.",
-                error.__class__.__name__,
-            )
+            logger.warning("Cache unavailable: rate limits are not enforced until it answers.")
         else:
             logger.warning(
                 "Cache unavailable (%s: %s): %s treated as a %s.",

@@ -8,6 +8,8 @@ from .environment import env_bool, env_float, env_int, env_list, env_required, e
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
+# Old keys after a rotation: what they signed (sessions, calendar links) still verifies.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [env_required("ALLOWED_HOSTS")]
 DATABASES = {
     "default": dj_database_url.parse(
