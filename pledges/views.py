@@ -95,7 +95,9 @@ def pledge_create(request):
 @require_safe
 def pledge_detail(request, pk):
     pledge = get_pledge_for_viewer(request.user, pk)
-    updates = pledge.updates.select_related("author").order_by("created_at", "pk")
+    updates = paginate(
+        request, pledge.updates.select_related("author").order_by("created_at", "pk")
+    )
     can_edit = (
         request.user.is_authenticated
         and Pledge.objects.editable_by(request.user).filter(pk=pledge.pk).exists()
@@ -144,7 +146,9 @@ def pledge_edit(request, pk):
                 if saved:
                     messages.success(request, "The pledge is saved.")
                     return redirect(pledge)
-    updates = pledge.updates.select_related("author").order_by("created_at", "pk")
+    updates = paginate(
+        request, pledge.updates.select_related("author").order_by("created_at", "pk")
+    )
     return render(
         request,
         "pledges/pledge_edit.html",

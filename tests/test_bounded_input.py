@@ -79,3 +79,19 @@ def test_text_areas_tell_the_browser_the_limit():
     from pledges.forms import ProgressUpdateForm
 
     assert 'maxlength="2000"' in str(ProgressUpdateForm()["note"])
+
+
+@pytest.mark.django_db
+def test_a_pledges_progress_updates_are_paged(anon_client, agency):
+    from tests.factories import PledgeUpdateFactory
+    from wmasn.pagination import PAGE_SIZE
+
+    pledge = PledgeFactory(agency=agency)
+    for n in range(PAGE_SIZE + 1):
+        PledgeUpdateFactory(pledge=pledge, note=f"Update number {n:03d}.")
+    url = reverse("pledges:pledge-detail", args=[pledge.pk])
+    first = anon_client.get(url).content.decode()
+    assert "Update number 000." in first and f"Update number {PAGE_SIZE:03d}." not in first
+    assert "Pages of progress updates" in first
+    second = anon_client.get(url, {"page": 2}).content.decode()
+    assert f"Update number {PAGE_SIZE:03d}." in second and "Update number 000." not in second
