@@ -8,18 +8,11 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from events import visibility
+from tests.events.conftest import admin_change_data
+from tests.events.test_views import SEES_VENUES, VENUE_BITS
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
-
-DETAILS = ["Lloyd House", "Colmore Circus", "B4 6NQ", "meet.example.org"]
-SEES_VENUES = {
-    "anonymous": False,
-    "pending": False,
-    "other_member": True,
-    "member": True,
-    "officer": True,
-}
 
 
 @pytest.fixture
@@ -50,7 +43,7 @@ def everything_shown(client, event):
 def test_visitors_never_see_venue_details_in_public_text(client_for_role, role, indiscreet_meeting):
     for rendering, text in everything_shown(client_for_role(role), indiscreet_meeting).items():
         if rendering == "public feed" or not SEES_VENUES[role]:
-            for detail in DETAILS:
+            for detail in VENUE_BITS:
                 assert detail.lower() not in text.lower(), (role, rendering, detail)
             assert "b46nq" not in text.lower()
             assert "Tea first." in text
@@ -91,20 +84,7 @@ def messages_of(response):
 
 def test_admin_warns_when_a_description_names_the_venue(officer_client, meeting):
     url = f"/admin/events/event/{meeting.pk}/change/"
-    data = {
-        "kind": meeting.kind,
-        "title": meeting.title,
-        "slug": meeting.slug,
-        "description": "Meet at Lloyd House, B4 6NQ.",
-        "starts_at_0": "29/03/2026",
-        "starts_at_1": "10:00:00",
-        "ends_at_0": "29/03/2026",
-        "ends_at_1": "12:30:00",
-        "venue": meeting.venue_id,
-        "status": "scheduled",
-        "rsvps-TOTAL_FORMS": "0",
-        "rsvps-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(meeting, description="Meet at Lloyd House, B4 6NQ.")
     response = officer_client.post(url, data, follow=True)
     assert response.status_code == 200
     warnings = [m for m in messages_of(response) if "venue details" in m]
