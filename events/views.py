@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import ics
@@ -220,8 +219,7 @@ def _feed_links(request, path):
     return https_url, webcal_url
 
 
-# The page shows the member's secret link: never stored by a browser or a proxy.
-@never_cache
+# The page shows the member's secret link: it is in WMASN_SECRET_PAGES, never stored.
 @require_http_methods(["GET", "HEAD", "POST"])
 def calendar_page(request):
     """How to subscribe; members see their own link, and POST here to regenerate it."""

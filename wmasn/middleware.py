@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 
 
@@ -34,6 +35,22 @@ class HealthCheckMiddleware:
         if self._path is None:
             self._path = reverse("healthz")
         return self._path
+
+
+class SecretPagesMiddleware:
+    """Pages that show a secret (settings.WMASN_SECRET_PAGES, by URL name) are never stored:
+    not by the browser's cache or history, not by a proxy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in settings.WMASN_SECRET_PAGES:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class PermissionsPolicyMiddleware:

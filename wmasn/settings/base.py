@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wmasn.middleware.PermissionsPolicyMiddleware",
+    "wmasn.middleware.SecretPagesMiddleware",
     "wmasn.middleware.CachedCSPMiddleware",
     # Answers /calendar.ics before sessions and auth; everything above still applies to it.
     "events.middleware.PublicFeedMiddleware",
@@ -136,6 +137,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "WMASN Portal"
 # Network officers must enrol MFA before the admin will open for them.
 WMASN_ADMIN_REQUIRES_MFA = env_bool("ADMIN_REQUIRES_MFA", True)
+
+# Pages that show a secret, by URL name: sent "private, no-store" (wmasn/middleware.py).
+WMASN_SECRET_PAGES = {
+    "events:calendar",
+    "mfa_activate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+}
 
 # Data protection: whom people write to about their personal data (shown on /privacy/).
 WMASN_PRIVACY_CONTACT = env_str("WMASN_PRIVACY_CONTACT", "privacy@example.org")
