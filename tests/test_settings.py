@@ -122,7 +122,7 @@ def test_prod_trusts_no_proxy_unless_told_how_many(monkeypatch):
     assert prod.TRUSTED_PROXY_COUNT == prod.ALLAUTH_TRUSTED_PROXY_COUNT == 0
     prod = load_settings(monkeypatch, "wmasn.settings.prod", TRUSTED_PROXY_COUNT="1")
     assert prod.TRUSTED_PROXY_COUNT == prod.ALLAUTH_TRUSTED_PROXY_COUNT == 1
-    assert prod.ACCOUNT_ADAPTER == "wmasn.clients.AccountAdapter"
+    assert prod.ACCOUNT_ADAPTER == "wmasn.accounts.AccountAdapter"
 
 
 def test_prod_reads_secret_key_fallbacks(monkeypatch):

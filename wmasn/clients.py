@@ -9,9 +9,7 @@ shorter than the proxy count did not come through the proxies, so it is ignored 
 
 import ipaddress
 
-from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 
 
 def _clean(value):
@@ -36,14 +34,3 @@ def client_address(request):
             if address:
                 return address
     return _clean(request.META.get("REMOTE_ADDR", ""))
-
-
-class AccountAdapter(DefaultAccountAdapter):
-    """allauth's adapter, taking the client address (its rate limits count per address)
-    from client_address() rather than its own reading of X-Forwarded-For."""
-
-    def get_client_ip(self, request):
-        address = client_address(request)
-        if not address:
-            raise PermissionDenied("Unable to determine the client's address.")
-        return address

@@ -116,7 +116,6 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 # Rate limits count per client address: behind the proxy, see wmasn/clients.py.
-ACCOUNT_ADAPTER = "wmasn.clients.AccountAdapter"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
@@ -130,7 +129,8 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WMASN] "
-# Sign-up verification, password resets and notices go through the outbox (wmasn.mail).
+# Sign-up verification, password resets and notices go through the outbox (wmasn.mail);
+# rate limits count per client address (wmasn/clients.py).
 ACCOUNT_ADAPTER = "wmasn.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
