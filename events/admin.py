@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from events import visibility
 from events.forms import CancelEventsForm, ScheduleMeetingsForm
 from events.models import RSVP, CalendarToken, Event, Venue
 from events.services import cancel_events, schedule_network_meetings
@@ -39,6 +40,19 @@ class RSVPInline(admin.TabularInline):
         return False
 
 
+def warn_about_venue_details(model_admin, request, event):
+    """Tell the officer when public text names the venue: visitors will not see it there."""
+    for label, named in visibility.venue_details_in(event):
+        model_admin.message_user(
+            request,
+            f"“{event.title}”: the {label} names venue details ({'; '.join(named)}), which "
+            "are for members only. Visitors see “"
+            f"{visibility.REDACTED}” in their place. Put where the event is in its venue "
+            "instead.",
+            messages.WARNING,
+        )
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["title", "starts_at", "kind", "status", "venue", "sequence"]
@@ -61,6 +75,10 @@ class EventAdmin(admin.ModelAdmin):
         ("Status", {"fields": ["status", "cancellation_reason"]}),
         ("Calendar", {"fields": ["sequence", "uid", "created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warn_about_venue_details(self, request, obj)
 
     def get_urls(self):
         return [
@@ -116,6 +134,8 @@ class EventAdmin(admin.ModelAdmin):
                 "have been emailed.",
                 messages.SUCCESS,
             )
+            for event in cancelled:
+                warn_about_venue_details(self, request, event)
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -40,7 +40,7 @@ class CancelEventsForm(forms.Form):
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
+        max_length=Event._meta.get_field("cancellation_reason").max_length,
         help_text="Shown on the event page, in calendar feeds and in the email to attendees.",
     )
 
@@ -73,12 +73,17 @@ class ScheduleMeetingsForm(forms.Form):
     title = forms.CharField(max_length=150, initial="Network meeting")
     dates = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=2000,
         help_text="One date per line, as 2026-03-19 or 19/03/2026 (times are UK time).",
     )
     starts = forms.TimeField(initial=dt.time(10, 0), help_text="e.g. 10:00")
     ends = forms.TimeField(initial=dt.time(12, 30), help_text="e.g. 12:30")
     venue = forms.ModelChoiceField(queryset=Venue.objects.all(), required=False)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=Event._meta.get_field("description").max_length,
+    )
 
     def clean_dates(self):
         return parse_date_lines(self.cleaned_data["dates"])

@@ -2,7 +2,8 @@
 
 Two audiences, two outputs:
 - public (visitors, pending users, the public feed): date, time, title, kind and organiser;
-  never a LOCATION, venue name, address, postcode or joining link, anywhere in the body;
+  never a LOCATION, venue name, address, postcode or joining link, anywhere in the body
+  (free text as events/visibility.py shows it to visitors);
 - members (members and officers, personal feeds): also the venue's full address as LOCATION,
   the joining link and the registration deadline.
 
@@ -12,7 +13,6 @@ time of the build, so two builds of unchanged data are byte-identical (strong ET
 
 import datetime as dt
 import functools
-import re
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -20,6 +20,7 @@ from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 from icalendar.prop import vDuration
 
+from events import visibility
 from events.models import Event
 from wmasn.links import absolute_url
 
@@ -30,7 +31,6 @@ PRODID = "-//West Midlands Anti Slavery Network//WMASN Portal//EN"
 REFRESH_INTERVAL = dt.timedelta(hours=6)
 # Feeds carry the past twelve months and everything to come.
 FEED_PAST_WINDOW = dt.timedelta(days=365)
-REDACTED = "[venue details for members]"
 
 
 def feed_events(queryset, now=None):
@@ -107,28 +107,13 @@ def all_day_dates(event):
     return start, max(last_day, start) + dt.timedelta(days=1)
 
 
-def scrub(text, event):
-    """Remove the venue's name, address lines, postcode and joining link from public text,
-    in case an officer wrote them into a description or cancellation reason."""
-    secrets = []
-    if event.venue_id:
-        venue = event.venue
-        secrets += [venue.name, venue.postcode, *venue.address.splitlines()]
-    if event.online_url:
-        secrets.append(event.online_url)
-    for secret in sorted({s.strip() for s in secrets if s and s.strip()}, key=len, reverse=True):
-        text = re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
-    return text
-
-
 def event_description(event, *, members):
     """The DESCRIPTION text: what the event page says, in plain text."""
     parts = []
     if event.is_cancelled:
-        reason = event.cancellation_reason if members else scrub(event.cancellation_reason, event)
-        parts.append(f"CANCELLED: {reason}")
+        parts.append(f"CANCELLED: {visibility.cancellation_reason_for(event, members=members)}")
     if event.description:
-        parts.append(event.description if members else scrub(event.description, event))
+        parts.append(visibility.description_for(event, members=members))
     parts.append(f"Kind: {event.get_kind_display()}")
     if event.organiser_id:
         parts.append(f"Organised by {event.organiser.name}")

@@ -25,6 +25,9 @@ class FeedMiddleware:
         if request.method in ("GET", "HEAD"):
             public_path, personal_pattern = self.paths
             path = request.path_info
+            if path == public_path or personal_pattern.match(path):
+                # CommonMiddleware, which would check Host against ALLOWED_HOSTS, comes later.
+                request.get_host()
             if path == public_path:
                 from events.feeds import serve_public_feed
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wmasn.changes import SignallingQuerySet
-from wmasn.validation import RejectsNulBytes
+from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 # A cancelled event stays in feeds this long after its date, so calendar apps see it cancelled.
 CANCELLED_KEPT_IN_FEEDS = timedelta(days=30)
@@ -25,7 +25,7 @@ class Venue(RejectsNulBytes, models.Model):
     """A meeting place; its name and address are shown to members only."""
 
     name = models.CharField(max_length=200)
-    address = models.TextField()
+    address = BoundedTextField(max_length=500)
     postcode = models.CharField(max_length=10)
     host_agency = models.ForeignKey(
         "network.Agency",
@@ -34,7 +34,7 @@ class Venue(RejectsNulBytes, models.Model):
         on_delete=models.SET_NULL,
         related_name="hosted_venues",
     )
-    access_notes = models.TextField(blank=True)
+    access_notes = BoundedTextField(max_length=1000, blank=True)
 
     # Bulk writes say so, for the cached feeds (wmasn.changes).
     objects = SignallingQuerySet.as_manager()
@@ -106,7 +106,11 @@ class Event(RejectsNulBytes, models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NETWORK_MEETING)
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(
+        max_length=5000,
+        blank=True,
+        help_text="Public: visitors see it. Where the event is belongs in its venue.",
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     all_day = models.BooleanField(
@@ -135,7 +139,9 @@ class Event(RejectsNulBytes, models.Model):
     registration_url = models.URLField(blank=True, max_length=500)
     registration_deadline = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    cancellation_reason = models.TextField(blank=True)
+    cancellation_reason = BoundedTextField(
+        max_length=1000, blank=True, help_text="Public: visitors see it."
+    )
     sequence = models.PositiveIntegerField(default=0, editable=False)
     uid = models.CharField(max_length=255, unique=True, default=new_event_uid, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -260,24 +266,52 @@ def hash_calendar_token(raw_token):
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
-def derive_calendar_token(user_id, nonce):
-    """The raw secret for a link: derived with SECRET_KEY, so a database copy alone
-    reveals no working link, yet the owner can be shown their link again."""
+# A link's token is the nonce (32 hex digits, which finds the row) followed by the HMAC
+# of the user and nonce (43 characters of URL-safe base64), which proves it.
+NONCE_LENGTH = 32
+SIGNATURE_LENGTH = 43
+
+
+def derive_calendar_token(user_id, nonce, key=None):
+    """The HMAC part of a link: derived with SECRET_KEY, so a database copy alone reveals
+    no working link, yet the owner can be shown their link again."""
     message = f"calendar-token:{user_id}:{nonce}".encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    key = settings.SECRET_KEY if key is None else key
+    digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def calendar_signing_keys():
+    """The current key signs new links; SECRET_KEY_FALLBACKS keep old ones working only
+    while they are listed, as for Django's own signed values."""
+    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
 
 
 class CalendarTokenQuerySet(models.QuerySet):
     def find(self, raw_token):
-        """The token matching this raw secret, or None; compared in constant time."""
+        """The token this link proves, or None; signatures compared in constant time."""
         if not raw_token or len(raw_token) > 128:
             return None
-        digest = hash_calendar_token(raw_token)
-        token = self.select_related("user").filter(token_hash=digest).first()
-        if token is None or not hmac.compare_digest(token.token_hash, digest):
+        if len(raw_token) == NONCE_LENGTH + SIGNATURE_LENGTH:
+            nonce, signature = raw_token[:NONCE_LENGTH], raw_token[NONCE_LENGTH:]
+            token = self.select_related("user").filter(nonce=nonce).first()
+        elif len(raw_token) == SIGNATURE_LENGTH:
+            # Links issued before the nonce was part of them: found by their hash.
+            signature = raw_token
+            token = (
+                self.select_related("user")
+                .filter(token_hash=hash_calendar_token(raw_token))
+                .first()
+            )
+        else:
             return None
-        return token
+        if token is None:
+            return None
+        for key in calendar_signing_keys():
+            expected = derive_calendar_token(token.user_id, token.nonce, key)
+            if hmac.compare_digest(expected, signature):
+                return token
+        return None
 
 
 class CalendarToken(models.Model):
@@ -286,7 +320,7 @@ class CalendarToken(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
     )
-    nonce = models.CharField(max_length=64)
+    nonce = models.CharField(max_length=64, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_fetched_at = models.DateTimeField(null=True, blank=True)
@@ -299,7 +333,8 @@ class CalendarToken(models.Model):
 
     @property
     def raw_token(self):
-        return derive_calendar_token(self.user_id, self.nonce)
+        """The link's secret under the current SECRET_KEY: the link to show."""
+        return self.nonce + derive_calendar_token(self.user_id, self.nonce)
 
     @classmethod
     def regenerate_for(cls, user):

@@ -69,11 +69,19 @@ def _access_models():
     return {CalendarToken, Membership, User, Agency, Group}
 
 
+def cache_writes_lost(sender, **kwargs):
+    # A version bump may have been lost while the cache was away: feeds and link checks
+    # cached before the outage must not come back as current.
+    bump_feed_version()
+    bump_access_generation()
+
+
 def connect():
     from django.contrib.auth.models import Group
 
     from events.models import CalendarToken, Event, Venue
     from network.models import Agency, GroupMembership, Membership, User, WorkingGroup
+    from wmasn.cache import writes_lost
 
     for model in (Event, Agency, WorkingGroup, GroupMembership):
         post_save.connect(feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-save")
@@ -93,5 +101,6 @@ def connect():
         access_changed, sender=User.groups.through, dispatch_uid="access-User-groups"
     )
 
+    writes_lost.connect(cache_writes_lost, dispatch_uid="feed-cache-writes-lost")
     rows_changed.connect(bulk_changed, dispatch_uid="feeds-rows-changed")
     data_replaced.connect(database_replaced, dispatch_uid="feeds-data-replaced")

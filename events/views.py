@@ -197,6 +197,7 @@ def _feed_links(request, path):
     return https_url, webcal_url
 
 
+# The page shows the member's secret link: it is in WMASN_SECRET_PAGES, never stored.
 @require_http_methods(["GET", "HEAD", "POST"])
 def calendar_page(request):
     """How to subscribe; members see their own link, and POST here to regenerate it."""

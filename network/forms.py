@@ -6,6 +6,7 @@ from django.forms import inlineformset_factory
 
 from network.models import Agency, AgencyContact, Area, GroupMembership
 from network.services import joinable_agencies
+from wmasn.concurrency import VersionedForm
 
 
 class AgencyFilterForm(forms.Form):
@@ -60,7 +61,7 @@ class AreasField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class AgencyProfileForm(forms.ModelForm):
+class AgencyProfileForm(VersionedForm, forms.ModelForm):
     """The public profile an agency's members keep up to date."""
 
     website = forms.URLField(label="Website", required=False, assume_scheme="https")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from wmasn.changes import SignallingQuerySet
-from wmasn.validation import RejectsNulBytes
+from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 OFFICERS_GROUP = "Network officers"
 
@@ -169,13 +169,14 @@ class Agency(RejectsNulBytes, models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     sector = models.CharField(max_length=10, choices=Sector.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=3000, blank=True)
     website = models.URLField(blank=True)
     public_email = models.EmailField(blank=True)
     public_phone = models.CharField(max_length=40, blank=True)
-    address = models.TextField(blank=True)
+    address = BoundedTextField(max_length=500, blank=True)
     areas = models.ManyToManyField(Area, blank=True, related_name="agencies")
-    email_domains = models.TextField(
+    email_domains = BoundedTextField(
+        max_length=1000,
         blank=True,
         help_text=(
             "Email domains, one per line (e.g. west-midlands.police.uk). A verified address "
@@ -320,7 +321,7 @@ class WorkingGroup(RejectsNulBytes, models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
-    purpose = models.TextField()
+    purpose = BoundedTextField(max_length=3000)
     lead_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_groups"
     )
@@ -396,7 +397,7 @@ class Resource(RejectsNulBytes, models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=2000, blank=True)
     phone = models.CharField(max_length=60, blank=True)
     url = models.URLField("web address", blank=True, max_length=500)
     email = models.EmailField(blank=True)

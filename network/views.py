@@ -95,14 +95,17 @@ def agency_detail(request, slug):
 def agency_edit(request, slug):
     """Members of this agency edit its public profile and named contacts; others get 404."""
     agency = get_agency_for_member(request.user, slug)
-    form = AgencyProfileForm(request.POST or None, instance=agency)
+    form = AgencyProfileForm(request.POST or None, instance=agency, saved=agency)
     formset = AgencyContactFormSet(request.POST or None, instance=agency, prefix="contacts")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():
-            form.save()
-            formset.save()
-        messages.success(request, f"{agency}'s profile is saved.")
-        return redirect(agency)
+            saved = form.still_current()
+            if saved:
+                form.save()
+                formset.save()
+        if saved:
+            messages.success(request, f"{agency}'s profile is saved.")
+            return redirect(agency)
     return render(
         request, "network/agency_form.html", {"agency": agency, "form": form, "formset": formset}
     )

@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from wmasn.validation import RejectsNulBytes
+from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 
 def can_edit_issues(user):
@@ -33,7 +33,7 @@ class Issue(RejectsNulBytes, models.Model):
     title = models.CharField(max_length=200, help_text='For example "December 2017".')
     slug = models.SlugField(max_length=200, unique=True)
     issue_date = models.DateField()
-    summary = models.TextField(blank=True)
+    summary = BoundedTextField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         null=True,
@@ -99,7 +99,9 @@ class Section(RejectsNulBytes, models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(default=0)
     heading = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown. Links, lists, bold and headings are kept.")
+    body = BoundedTextField(
+        max_length=50000, help_text="Markdown. Links, lists, bold and headings are kept."
+    )
     agency = models.ForeignKey(
         "network.Agency",
         null=True,

@@ -4,8 +4,9 @@ from django import forms
 
 from events.models import Event
 from network.models import Agency
-from pledges.models import Pledge
+from pledges.models import Pledge, PledgeUpdate
 from pledges.services import current_pledge_year, pledge_year_choices, pledge_year_for_event
+from wmasn.concurrency import VersionedForm
 
 
 def conference_events():
@@ -91,7 +92,7 @@ class PledgeForm(forms.ModelForm):
         return cleaned
 
 
-class PledgeEditForm(forms.ModelForm):
+class PledgeEditForm(VersionedForm, forms.ModelForm):
     """Change a pledge's wording, status and visibility."""
 
     class Meta:
@@ -106,6 +107,7 @@ class ProgressUpdateForm(forms.Form):
     note = forms.CharField(
         label="Progress note",
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=PledgeUpdate._meta.get_field("note").max_length,
         help_text="What has your agency done towards this pledge?",
     )
     status = forms.ChoiceField(
@@ -129,7 +131,11 @@ class ConferenceEventForm(forms.Form):
 
 class ConferencePledgeRowForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.active())
-    text = forms.CharField(label="Pledge", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label="Pledge",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=Pledge._meta.get_field("text").max_length,
+    )
     visibility = forms.ChoiceField(
         choices=Pledge.Visibility.choices, initial=Pledge.Visibility.PUBLIC
     )

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from network.models import Agency
 from wmasn.changes import SignallingQuerySet
-from wmasn.validation import RejectsNulBytes
+from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 
 class PledgeQuerySet(SignallingQuerySet):
@@ -67,7 +67,9 @@ class Pledge(RejectsNulBytes, models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="pledges")
     year = models.PositiveSmallIntegerField(help_text="The year the pledge is for.")
-    text = models.TextField("pledge", help_text="What the agency will do in the year.")
+    text = BoundedTextField(
+        "pledge", max_length=2000, help_text="What the agency will do in the year."
+    )
     made_at = models.ForeignKey(
         "events.Event",
         null=True,
@@ -119,7 +121,7 @@ class PledgeUpdate(RejectsNulBytes, models.Model):
     """A progress note on a pledge."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
-    note = models.TextField()
+    note = BoundedTextField(max_length=2000)
     status = models.CharField(
         "status after this update", max_length=12, choices=Pledge.Status.choices, blank=True
     )

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -102,7 +103,9 @@ def pledge_create(request):
 @require_safe
 def pledge_detail(request, pk):
     pledge = get_pledge_for_viewer(request.user, pk)
-    updates = pledge.updates.select_related("author").order_by("created_at", "pk")
+    updates = paginate(
+        request, pledge.updates.select_related("author").order_by("created_at", "pk")
+    )
     can_edit = (
         request.user.is_authenticated
         and Pledge.objects.editable_by(request.user).filter(pk=pledge.pk).exists()
@@ -119,7 +122,7 @@ def pledge_detail(request, pk):
 def pledge_edit(request, pk):
     """Members of the pledge's agency edit it and add progress updates, on one page."""
     pledge = get_pledge_for_editor(request.user, pk)
-    edit_form = PledgeEditForm(instance=pledge, prefix="pledge")
+    edit_form = PledgeEditForm(instance=pledge, prefix="pledge", saved=pledge)
     update_form = ProgressUpdateForm(prefix="update")
     if request.method == "POST":
         if "add_update" in request.POST:
@@ -134,12 +137,26 @@ def pledge_edit(request, pk):
                 messages.success(request, "Your progress update is added.")
                 return redirect(pledge)
         else:
-            edit_form = PledgeEditForm(request.POST, instance=Pledge(pk=pledge.pk), prefix="pledge")
+            edit_form = PledgeEditForm(
+                request.POST, instance=Pledge(pk=pledge.pk), prefix="pledge", saved=pledge
+            )
             if edit_form.is_valid():
-                edit_pledge(pledge=pledge, **edit_form.cleaned_data)
-                messages.success(request, "The pledge is saved.")
-                return redirect(pledge)
-    updates = pledge.updates.select_related("author").order_by("created_at", "pk")
+                with transaction.atomic():
+                    saved = edit_form.still_current()
+                    if saved:
+                        data = edit_form.cleaned_data
+                        edit_pledge(
+                            pledge=pledge,
+                            text=data["text"],
+                            status=data["status"],
+                            visibility=data["visibility"],
+                        )
+                if saved:
+                    messages.success(request, "The pledge is saved.")
+                    return redirect(pledge)
+    updates = paginate(
+        request, pledge.updates.select_related("author").order_by("created_at", "pk")
+    )
     return render(
         request,
         "pledges/pledge_edit.html",

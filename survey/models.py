@@ -1,7 +1,7 @@
 from django.db import models
 
 from network.models import Agency, Area
-from wmasn.validation import RejectsNulBytes
+from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 
 class Service(RejectsNulBytes, models.Model):
@@ -21,7 +21,7 @@ class Service(RejectsNulBytes, models.Model):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=150, unique=True)
     category = models.CharField(max_length=20, choices=Category.choices)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(max_length=1000, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -37,7 +37,7 @@ class AgencyService(RejectsNulBytes, models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="services")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="providers")
     areas = models.ManyToManyField(Area, related_name="agency_services")
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=2000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

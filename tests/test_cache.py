@@ -1,10 +1,13 @@
 """The Redis cache used in production when REDIS_URL is set."""
 
 import os
+import time
+from unittest import mock
 
 import pytest
 
-from wmasn.cache import SharedRedisCache
+from tests.servers import RedisServer, free_port
+from wmasn.cache import RETRY_AFTER_SECONDS, SharedRedisCache, writes_lost
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -40,3 +43,97 @@ def test_shared_redis_cache_reuses_its_client(redis_cache):
     client = redis_cache._cache.get_client("a")
     assert redis_cache._cache.get_client("b") is client
     assert redis_cache._cache.get_client("c", write=True) is not None
+
+
+# Failing soft: a Redis that is down is a cache that misses, never an error.
+
+
+def unreachable_cache():
+    # A port nothing listens on: connections are refused at once.
+    return SharedRedisCache(f"redis://127.0.0.1:{free_port()}/0", {"KEY_PREFIX": "wmasn-test"})
+
+
+def test_cache_reads_miss_and_writes_do_nothing_when_redis_is_down(caplog):
+    cache = unreachable_cache()
+    with caplog.at_level("WARNING", logger="wmasn.cache"):
+        assert cache.get("feed", "fallback") == "fallback"
+        assert cache.get_many(["a", "b"]) == {}
+        assert cache.has_key("a") is False
+        assert cache.set("a", 1) is None
+        assert cache.set_many({"a": 1}) == []
+        assert cache.delete("a") is False
+        cache.delete_many(["a"])
+        assert cache.get_or_set("a", 5) == 5
+    assert "Cache unavailable (ConnectionError" in caplog.text
+    assert "get treated as a miss" in caplog.text
+
+
+def test_cache_add_fails_open_and_incr_reads_as_a_missing_key():
+    cache = unreachable_cache()
+    # add() succeeding is what lets locks built on it (allauth's rate limits) fail open.
+    assert cache.add("lock", True) is True
+    with pytest.raises(ValueError):
+        cache.incr("counter")
+
+
+def test_cache_backs_off_after_a_failure_and_logs_once(caplog):
+    cache = unreachable_cache()
+    with caplog.at_level("WARNING", logger="wmasn.cache"):
+        for _ in range(50):
+            cache.get("feed")
+    assert caplog.text.count("Cache unavailable") == 1
+    # Inside the back-off window no connection is even attempted; after it, one is, even
+    # though requests kept coming all along.
+    attempts = []
+    with mock.patch.object(cache._cache, "get", side_effect=lambda *a: attempts.append(a)):
+        deadline = time.monotonic() + RETRY_AFTER_SECONDS + 0.2
+        while time.monotonic() < deadline and not attempts:
+            cache.get("feed")
+            time.sleep(0.01)
+    assert attempts
+
+
+@pytest.fixture
+def own_redis():
+    if not RedisServer.available():
+        if os.environ.get("CI"):
+            pytest.fail("redis-server must be installed in CI.")
+        pytest.skip("redis-server is not installed.")
+    server = RedisServer().start()
+    yield server
+    server.kill()
+
+
+def test_cache_reconnects_after_redis_restarts_and_reports_lost_writes(own_redis, caplog):
+    cache = SharedRedisCache(own_redis.url, {"KEY_PREFIX": "wmasn-test"})
+    cache.set("version", 1)
+    assert cache.get("version") == 1
+    lost = []
+
+    def receiver(sender, **kwargs):
+        lost.append(sender)
+
+    writes_lost.connect(receiver)
+    try:
+        with caplog.at_level("WARNING", logger="wmasn.cache"):
+            own_redis.kill()
+            assert cache.get("version") is None
+            cache.set("version", 2)
+            assert lost == []
+            own_redis.start()
+            time.sleep(RETRY_AFTER_SECONDS + 0.1)
+            cache.set("version", 3)
+            assert cache.get("version") == 3
+    finally:
+        writes_lost.disconnect(receiver)
+    assert "Cache answers again; writes made while it was away were lost" in caplog.text
+    assert lost == [SharedRedisCache]
+
+
+def test_rate_limits_say_they_fail_open_even_inside_the_back_off_window(caplog):
+    cache = unreachable_cache()
+    with caplog.at_level("WARNING", logger="wmasn.cache"):
+        cache.get("events:feed:public")  # the failure that starts the back-off window
+        assert cache.add("allauth:rl:allauth.account:login:30/60/ip:192.0.2.1:lock", True)
+    assert "get treated as a miss" in caplog.text
+    assert "rate limits are not enforced until it answers" in caplog.text

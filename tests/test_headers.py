@@ -128,3 +128,21 @@ def test_a_response_with_its_own_csp_gets_django_csps_full_treatment(rf):
 
     response = CachedCSPMiddleware(view)(rf.get("/"))
     assert "https://maps.example.org" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_pages_that_show_a_secret_are_never_stored(member_client):
+    # allauth shows an authenticator's secret only just after the password was confirmed.
+    assert (
+        member_client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    )
+    for path in ["/calendar/", "/accounts/2fa/totp/activate/"]:
+        response = member_client.get(path)
+        assert response.status_code == 200, path
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, path
+
+
+@pytest.mark.django_db
+def test_other_pages_keep_their_own_caching(anon_client):
+    assert "no-store" not in anon_client.get("/calendar.ics").get("Cache-Control", "")

@@ -69,6 +69,9 @@ def test_check_deploy_reports_no_issues():
 
 SCRUBBED = [
     "REDIS_URL",
+    "REDIS_TIMEOUT",
+    "TRUSTED_PROXY_COUNT",
+    "SECRET_KEY_FALLBACKS",
     "EMAIL_HOST",
     "EMAIL_PORT",
     "EMAIL_HOST_USER",
@@ -104,6 +107,28 @@ def test_prod_cache_is_redis_when_redis_url_is_set(monkeypatch):
     prod = load_settings(monkeypatch, "wmasn.settings.prod", REDIS_URL="redis://cache:6379/1")
     assert prod.CACHES["default"]["BACKEND"] == "wmasn.cache.SharedRedisCache"
     assert prod.CACHES["default"]["LOCATION"] == "redis://cache:6379/1"
+
+
+def test_prod_redis_cache_waits_at_most_redis_timeout(monkeypatch):
+    prod = load_settings(
+        monkeypatch, "wmasn.settings.prod", REDIS_URL="redis://cache:6379/1", REDIS_TIMEOUT="0.2"
+    )
+    options = prod.CACHES["default"]["OPTIONS"]
+    assert options == {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+
+
+def test_prod_trusts_no_proxy_unless_told_how_many(monkeypatch):
+    prod = load_settings(monkeypatch, "wmasn.settings.prod")
+    assert prod.TRUSTED_PROXY_COUNT == prod.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    prod = load_settings(monkeypatch, "wmasn.settings.prod", TRUSTED_PROXY_COUNT="1")
+    assert prod.TRUSTED_PROXY_COUNT == prod.ALLAUTH_TRUSTED_PROXY_COUNT == 1
+    assert prod.ACCOUNT_ADAPTER == "wmasn.accounts.AccountAdapter"
+
+
+def test_prod_reads_secret_key_fallbacks(monkeypatch):
+    prod = load_settings(monkeypatch, "wmasn.settings.prod", SECRET_KEY_FALLBACKS="old-1,old-2")
+    assert prod.SECRET_KEY_FALLBACKS == ["old-1", "old-2"]
+    assert load_settings(monkeypatch, "wmasn.settings.prod").SECRET_KEY_FALLBACKS == []
 
 
 def test_prod_reads_database_and_hosts_from_the_environment(monkeypatch):

@@ -1,4 +1,4 @@
-"""Site-wide middleware: security headers Django lacks, and MFA for the admin."""
+"""Site-wide middleware: the health check, security headers Django lacks, MFA for the admin."""
 
 from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
@@ -7,7 +7,50 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz/ whatever Host the load balancer sends (often the server's own IP).
+
+    Django checks Host against ALLOWED_HOSTS the first time something asks for it
+    (CommonMiddleware does, on every request), so the health check is answered before that,
+    by its own view. It never reads the host. Every other path is still checked.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._path = None
+
+    def __call__(self, request):
+        if request.path_info == self.path:
+            from wmasn.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+    @property
+    def path(self):
+        if self._path is None:
+            self._path = reverse("healthz")
+        return self._path
+
+
+class SecretPagesMiddleware:
+    """Pages that show a secret (settings.WMASN_SECRET_PAGES, by URL name) are never stored:
+    not by the browser's cache or history, not by a proxy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in settings.WMASN_SECRET_PAGES:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class PermissionsPolicyMiddleware:

@@ -1,6 +1,8 @@
 """Validation every model shares."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 
 
 class RejectsNulBytes:
@@ -28,3 +30,16 @@ class RejectsNulBytes:
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+
+class BoundedTextField(models.TextField):
+    """A TextField whose max_length is enforced by full_clean() too, not only by forms.
+
+    Django gives a TextField's max_length to its form field (a clear "Ensure this value has
+    at most N characters" error and a maxlength attribute) but never checks it on the model;
+    this adds the validator CharField has, so services and the admin are bounded as well.
+    """
+
+    def __init__(self, *args, max_length, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(max_length))

@@ -1,6 +1,8 @@
 """Site-wide views: home, health check and error pages."""
 
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -42,7 +44,34 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# Clients (and a proxy in front) are told to come back after this many seconds.
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def is_database_outage(error):
+    """Whether this error, or one it was raised from, says the database cannot be reached."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def database_unavailable():
+    """The friendly 503 page, rendered without the database."""
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request):
+    # Django calls this inside its `except` block, wherever the error was raised (a view, a
+    # middleware, the session save): a database that does not answer is a 503, not a 500.
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable()
     # Rendered without the request context: the database may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
 

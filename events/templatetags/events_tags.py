@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Q
 from django.utils import timezone
 
+from events import visibility
 from events.models import Event
 
 register = template.Library()
@@ -34,3 +35,15 @@ def group_meetings(group):
     now = timezone.now()
     meetings = Event.objects.filter(working_group=group).in_feeds(now)
     return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}
+
+
+@register.simple_tag
+def shown_description(event, members):
+    """The event's description as this audience sees it (events/visibility.py)."""
+    return visibility.description_for(event, members=members)
+
+
+@register.simple_tag
+def shown_cancellation_reason(event, members):
+    """The cancellation reason as this audience sees it (events/visibility.py)."""
+    return visibility.cancellation_reason_for(event, members=members)

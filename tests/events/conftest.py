@@ -46,3 +46,22 @@ def meeting(venue):
         venue=venue,
         online_url="https://meet.example.org/wmasn-secret-room",
     )
+
+
+def admin_change_data(meeting, **changes):
+    """What the admin's change form posts for the `meeting` fixture, with these changes."""
+    return {
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "slug": meeting.slug,
+        "starts_at_0": "29/03/2026",
+        "starts_at_1": "10:00:00",
+        "ends_at_0": "29/03/2026",
+        "ends_at_1": "12:30:00",
+        "venue": meeting.venue_id,
+        "status": "scheduled",
+        "online_url": "",
+        "rsvps-TOTAL_FORMS": "0",
+        "rsvps-INITIAL_FORMS": "0",
+        **changes,
+    }

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from events.models import Event
-from tests.events.conftest import london
+from tests.events.conftest import admin_change_data, london
 from tests.factories import EventFactory, MembershipFactory, RSVPFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,22 +150,7 @@ def test_change_of_time_venue_or_status_in_the_admin_raises_sequence(officer_cli
     url = f"/admin/events/event/{meeting.pk}/change/"
     form = officer_client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        {
-            "kind": meeting.kind,
-            "title": "Renamed",
-            "slug": meeting.slug,
-            "starts_at_0": "29/03/2026",
-            "starts_at_1": "10:00:00",
-            "ends_at_0": "29/03/2026",
-            "ends_at_1": "12:30:00",
-            "venue": meeting.venue_id,
-            "status": "scheduled",
-            "online_url": "",
-            "rsvps-TOTAL_FORMS": "0",
-            "rsvps-INITIAL_FORMS": "0",
-        }
-    )
+    data.update(admin_change_data(meeting, title="Renamed"))
     data.pop("starts_at", None), data.pop("ends_at", None)
     data = {k: v for k, v in data.items() if not hasattr(v, "pk")}
     response = officer_client.post(url, data)

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import logging
+import re
 
 import pytest
 import time_machine
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events import ics
-from events.models import CalendarToken, Event
+from events.models import CalendarToken, Event, derive_calendar_token
 from network.models import Membership
 from tests.events.conftest import london
 from tests.factories import EventFactory, calendar_token_for
@@ -440,3 +441,99 @@ def test_public_feed_may_be_cached_by_proxies_and_personal_feeds_may_not(
     not_modified = anon_client.get(personal_url(raw), headers={"If-None-Match": personal["ETag"]})
     assert not_modified.status_code == 304
     assert "private" in not_modified["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda raw: f"/calendar/{raw}.ics",
+        lambda raw: f"/calendar/{raw}%2Eics",
+        lambda raw: f"/calendar/{raw}%2eics",
+        lambda raw: f"/calendar/{raw}.%69%63%73",
+        lambda raw: f"/calendar%2F{raw}.ics",
+        lambda raw: f"/%63alendar/{raw}.ics",
+        lambda raw: "/calendar/" + "".join(f"%{ord(c):02X}" for c in raw) + ".ics",
+    ],
+    ids=["plain", "dot-upper", "dot-lower", "suffix", "slash", "letter", "whole-token"],
+)
+def test_tokens_never_reach_the_logs_however_the_path_is_encoded(
+    anon_client, member, caplog, encode
+):
+    _, raw = calendar_token_for(member)
+    path = encode(raw)
+    # The encoded path reaches the same personal feed: it must be redacted like it.
+    assert anon_client.get(path).status_code == 200
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("gunicorn.access").info(
+            "%(h)s %(r)s %(s)s", {"h": "10.0.0.5", "r": f"GET {path} HTTP/1.1", "s": "200"}
+        )
+        logging.getLogger("django.server").info('"GET %s?x=1 HTTP/1.1" 200 10', path)
+        anon_client.get(encode(raw + "x"))  # a 404, logged by django.request
+    assert caplog.records
+    quoted = path.split("/")[-1].split("%2F")[-1].split(".")[0]
+    assert raw not in caplog.text
+    assert quoted not in caplog.text
+    assert caplog.text.count("/calendar/[token].ics") == 3
+
+
+# SECRET_KEY rotation: the link shown is the link that works; the old one only through
+# SECRET_KEY_FALLBACKS.
+
+OLD_KEY = "old-secret-key-for-rotation-tests"
+NEW_KEY = "new-secret-key-for-rotation-tests"
+
+
+def shown_link(client):
+    html = client.get("/calendar/").content.decode()
+    match = re.search(r"http://testserver(/calendar/[\w-]+\.ics)", html)
+    assert match, "the calendar page shows no personal link"
+    return match.group(1)
+
+
+def test_after_a_key_rotation_the_link_shown_works_and_the_old_one_through_fallbacks(
+    settings, member_client, future_meeting
+):
+    # The test key stays a fallback throughout, so that the client's session stays valid.
+    session_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OLD_KEY, [session_key]
+    old_link = shown_link(member_client)
+    assert member_client.get(old_link).status_code == 200
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY, session_key]
+    new_link = shown_link(member_client)
+    assert new_link != old_link
+    assert member_client.get(new_link).status_code == 200
+    assert member_client.get(old_link).status_code == 200
+
+    settings.SECRET_KEY_FALLBACKS = [session_key]
+    assert shown_link(member_client) == new_link
+    assert member_client.get(new_link).status_code == 200
+    assert member_client.get(old_link).status_code == 404
+
+
+def test_links_from_before_the_nonce_was_in_them_follow_the_same_rule(
+    settings, anon_client, member, future_meeting
+):
+    settings.SECRET_KEY = OLD_KEY
+    token = CalendarToken.regenerate_for(member)
+    legacy = personal_url(derive_calendar_token(member.pk, token.nonce))
+    assert anon_client.get(legacy).status_code == 200
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY]
+    assert anon_client.get(legacy).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    assert anon_client.get(legacy).status_code == 404
+
+
+def test_a_link_signed_with_an_unknown_key_is_404(anon_client, member, future_meeting):
+    token = CalendarToken.regenerate_for(member)
+    forged = token.nonce + derive_calendar_token(member.pk, token.nonce, "attacker-key")
+    assert anon_client.get(personal_url(forged)).status_code == 404
+    assert anon_client.get(personal_url(token.raw_token)).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
+def test_calendar_page_is_never_stored(client_for_role, role):
+    response = client_for_role(role).get("/calendar/")
+    assert response.status_code == 200
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives

@@ -17,6 +17,7 @@ from tests.factories import (
     PledgeFactory,
     VenueFactory,
 )
+from wmasn.concurrency import version_of
 
 CONTACT_EMAIL = "named.contact@example.org"
 
@@ -44,6 +45,7 @@ def proposed_agency(db):
 
 def edit_data(agency, **overrides):
     data = {
+        "version": version_of(agency),
         "description": "Updated description.",
         "website": "https://updated.example.org/",
         "public_email": "info@example.org",

@@ -21,6 +21,7 @@ from tests.factories import (
     PledgeUpdateFactory,
     UserFactory,
 )
+from wmasn.concurrency import version_of
 
 LONDON = ZoneInfo("Europe/London")
 WALL = reverse("pledges:pledge-list")
@@ -428,6 +429,7 @@ def test_member_edits_their_agencys_pledge(member_client, agency):
             "pledge-text": "Reworded",
             "pledge-status": "in_progress",
             "pledge-visibility": "members",
+            "pledge-version": version_of(pledge),
             "save_pledge": "1",
         },
     )
@@ -447,7 +449,12 @@ def test_invalid_edit_shows_errors_and_keeps_the_pledge(member_client, agency):
 
     response = member_client.post(
         edit_url(pledge),
-        {"pledge-text": "", "pledge-status": "bogus", "pledge-visibility": "public"},
+        {
+            "pledge-text": "",
+            "pledge-status": "bogus",
+            "pledge-visibility": "public",
+            "pledge-version": version_of(pledge),
+        },
     )
 
     assert response.status_code == 200

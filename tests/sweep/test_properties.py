@@ -32,6 +32,7 @@ from tests.factories import (
     PledgeFactory,
     ServiceFactory,
 )
+from wmasn.concurrency import version_of
 
 SWEEP_SETTINGS = settings(
     max_examples=50,
@@ -117,8 +118,9 @@ class FormsTakeAnyInput(TestCase):
         )
         values["areas"] = data.draw(st.lists(st.one_of(VALUE, st.sampled_from(self.ids()))))
         agency = Agency.objects.get(pk=self.agency.pk)
-        form = AgencyProfileForm(values, instance=agency)
-        if form.is_valid():
+        values["version"] = data.draw(st.one_of(VALUE, st.just(version_of(agency))))
+        form = AgencyProfileForm(values, instance=agency, saved=agency)
+        if form.is_valid() and form.still_current():
             form.save()
 
     @SWEEP_SETTINGS
@@ -200,10 +202,17 @@ class FormsTakeAnyInput(TestCase):
             )
         )
         pledge = Pledge.objects.get(pk=self.pledge.pk)
-        form = PledgeEditForm(edit, instance=Pledge(pk=pledge.pk))
-        if form.is_valid():
+        edit["version"] = data.draw(st.one_of(VALUE, st.just(version_of(pledge))))
+        form = PledgeEditForm(edit, instance=Pledge(pk=pledge.pk), saved=pledge)
+        if form.is_valid() and form.still_current():
+            cleaned = form.cleaned_data
             with contextlib.suppress(ValidationError):
-                edit_pledge(pledge=pledge, **form.cleaned_data)
+                edit_pledge(
+                    pledge=pledge,
+                    text=cleaned["text"],
+                    status=cleaned["status"],
+                    visibility=cleaned["visibility"],
+                )
         update = data.draw(form_data("note", "status", status=Pledge.Status.values))
         form = ProgressUpdateForm(update)
         if form.is_valid():

@@ -46,9 +46,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the Host header: load balancers check by IP address.
+    "wmasn.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wmasn.middleware.PermissionsPolicyMiddleware",
+    "wmasn.middleware.SecretPagesMiddleware",
     "wmasn.middleware.CachedCSPMiddleware",
     # Answers the calendar feeds before sessions and auth; everything above still applies.
     "events.middleware.FeedMiddleware",
@@ -112,6 +115,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
+# Rate limits count per client address: behind the proxy, see wmasn/clients.py.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -123,13 +129,23 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WMASN] "
-# Sign-up verification, password resets and notices go through the outbox (wmasn.mail).
+# Sign-up verification, password resets and notices go through the outbox (wmasn.mail);
+# rate limits count per client address (wmasn/clients.py).
 ACCOUNT_ADAPTER = "wmasn.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "WMASN Portal"
 # Network officers must enrol MFA before the admin will open for them.
 WMASN_ADMIN_REQUIRES_MFA = env_bool("ADMIN_REQUIRES_MFA", True)
+
+# Pages that show a secret, by URL name: sent "private, no-store" (wmasn/middleware.py).
+WMASN_SECRET_PAGES = {
+    "events:calendar",
+    "mfa_activate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+}
 
 # Data protection: whom people write to about their personal data (shown on /privacy/).
 WMASN_PRIVACY_CONTACT = env_str("WMASN_PRIVACY_CONTACT", "privacy@example.org")

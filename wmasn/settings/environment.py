@@ -28,6 +28,11 @@ def env_int(name, default):
     return int(value) if value else default
 
 
+def env_float(name, default):
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None:

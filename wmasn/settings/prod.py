@@ -4,10 +4,12 @@ import dj_database_url
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
-from .environment import env_bool, env_int, env_list, env_required, env_str
+from .environment import env_bool, env_float, env_int, env_list, env_required, env_str
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
+# Old keys after a rotation: what they signed (sessions, calendar links) still verifies.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [env_required("ALLOWED_HOSTS")]
 DATABASES = {
     "default": dj_database_url.parse(
@@ -25,6 +27,12 @@ if _redis_url:
         "default": {
             "BACKEND": "wmasn.cache.SharedRedisCache",
             "LOCATION": _redis_url,
+            # A Redis that hangs costs a request at most this long, then the cache fails
+            # soft (wmasn/cache.py) until it answers again.
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_TIMEOUT", 0.5),
+                "socket_timeout": env_float("REDIS_TIMEOUT", 0.5),
+            },
         }
     }
 else:
