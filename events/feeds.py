@@ -27,6 +27,7 @@ Writes that bypass model signals (raw SQL) must call bump_feed_version().
 
 import collections
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import logging
@@ -621,8 +622,19 @@ LAST_CLIENT_MAX_LENGTH = 255
 _recorded = {}
 
 
+@functools.lru_cache(maxsize=8)
+def _keys_fingerprint(secret_key, fallbacks):
+    material = "\n".join([secret_key, *fallbacks]).encode()
+    return hashlib.sha256(material).hexdigest()[:16]
+
+
 def _access_key(token_hash):
-    return cache_key("feed-token", token_hash)
+    # Links are signed with SECRET_KEY (and its fallbacks): a rotation must not let a check
+    # cached under the old keys answer for the new ones.
+    fingerprint = _keys_fingerprint(
+        settings.SECRET_KEY, tuple(getattr(settings, "SECRET_KEY_FALLBACKS", ()))
+    )
+    return cache_key("feed-token", fingerprint, token_hash)
 
 
 def _access_from_cache(found, token_hash):
