@@ -104,7 +104,7 @@ def own_redis():
     server.kill()
 
 
-def test_cache_reconnects_after_redis_restarts_and_reports_lost_writes(own_redis, caplog):
+def test_cache_reconnects_after_redis_restarts_and_reports_lost_writes(own_redis, caplog, db):
     cache = SharedRedisCache(own_redis.url, {"KEY_PREFIX": "wmasn-test"})
     cache.set("version", 1)
     assert cache.get("version") == 1
