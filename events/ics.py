@@ -20,6 +20,7 @@ from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 from icalendar.prop import vDuration
 
+from events import times
 from events.models import Event
 from wmasn.links import absolute_url
 
@@ -102,9 +103,7 @@ def london_vtimezone(first_year, last_year):
 
 def all_day_dates(event):
     """All-day events as local dates, the end exclusive (RFC 5545 3.6.1)."""
-    start = timezone.localtime(event.starts_at, LONDON).date()
-    last_day = timezone.localtime(event.ends_at - dt.timedelta(microseconds=1), LONDON).date()
-    return start, max(last_day, start) + dt.timedelta(days=1)
+    return times.all_day_dates(event.starts_at, event.ends_at)
 
 
 def scrub(text, event):

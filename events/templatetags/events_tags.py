@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Q
 from django.utils import timezone
 
+from events import times
 from events.models import Event
 
 register = template.Library()
@@ -34,3 +35,9 @@ def group_meetings(group):
     now = timezone.now()
     meetings = Event.objects.filter(working_group=group).in_feeds(now)
     return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}
+
+
+@register.filter
+def event_span(event):
+    """When an event is, in UK time, as the feeds read it (see events/times.py)."""
+    return str(times.event_span(event))
