@@ -131,9 +131,10 @@ def event_detail(request, slug):
         "deadline_passed": (
             event.registration_deadline is not None and event.registration_deadline < today
         ),
-        "google_url": google_calendar_url(event, members=members_view),
-        "outlook_url": outlook_calendar_url(event, members=members_view),
     }
+    if not event.is_cancelled:
+        context["google_url"] = google_calendar_url(event, members=members_view)
+        context["outlook_url"] = outlook_calendar_url(event, members=members_view)
     if members_view:
         attending = RSVP.objects.attending().filter(event=event).select_related("user")
         context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
@@ -197,13 +198,30 @@ def _feed_links(request, path):
     return https_url, webcal_url
 
 
+def subscribe_links(https_url, webcal_url, name):
+    """One-click subscriptions to a feed: Google Calendar's `render?cid=` with the webcal
+    link, and Outlook on the web's `addfromweb` with the https link and the calendar's name,
+    for work and school accounts (Microsoft 365) and personal ones (Outlook.com)."""
+    outlook_query = urlencode({"url": https_url, "name": name})
+    return {
+        "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal_url}),
+        "outlook_365": f"https://outlook.office.com/calendar/0/addfromweb?{outlook_query}",
+        "outlook_com": f"https://outlook.live.com/calendar/0/addfromweb?{outlook_query}",
+    }
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def calendar_page(request):
     """How to subscribe; members see their own link, and POST here to regenerate it."""
     if request.method == "POST":
         return _regenerate_calendar_link(request)
     public_url, public_webcal = _feed_links(request, reverse("events:public-feed"))
-    context = {"public_url": public_url, "public_webcal": public_webcal, "token": None}
+    context = {
+        "public_url": public_url,
+        "public_webcal": public_webcal,
+        "public_subscribe": subscribe_links(public_url, public_webcal, ics.PUBLIC_FEED_NAME),
+        "token": None,
+    }
     if sees_member_details(request.user):
         token = CalendarToken.objects.filter(user=request.user).first()
         if token is None:
@@ -211,7 +229,14 @@ def calendar_page(request):
         personal_url, personal_webcal = _feed_links(
             request, reverse("events:personal-feed", args=[token.raw_token])
         )
-        context.update(token=token, personal_url=personal_url, personal_webcal=personal_webcal)
+        context.update(
+            token=token,
+            personal_url=personal_url,
+            personal_webcal=personal_webcal,
+            personal_subscribe=subscribe_links(
+                personal_url, personal_webcal, ics.PERSONAL_FEED_NAME
+            ),
+        )
     return render(request, "events/calendar.html", context)
 
 
