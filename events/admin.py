@@ -151,7 +151,7 @@ class EventAdmin(admin.ModelAdmin):
                 csv_safe(value)
                 for value in [
                     rsvp.event.title,
-                    timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M %Z"),
                     rsvp.user.get_full_name(),
                     rsvp.user.email,
                     "; ".join(sorted(agencies.get(rsvp.user_id, []))),
