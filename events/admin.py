@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from events.forms import CancelEventsForm, ScheduleMeetingsForm
+from events.forms import CancelEventsForm, EventAdminForm, ScheduleMeetingsForm
 from events.models import RSVP, CalendarToken, Event, Venue
 from events.services import cancel_events, schedule_network_meetings
 from network.models import Membership
@@ -41,6 +41,7 @@ class RSVPInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = ["title", "starts_at", "kind", "status", "venue", "sequence"]
     list_filter = ["kind", "status", "starts_at"]
     list_select_related = ["venue"]
@@ -55,7 +56,16 @@ class EventAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "description", "organiser", "working_group"]}),
-        ("When (UK time)", {"fields": ["starts_at", "ends_at", "all_day"]}),
+        (
+            "When (UK time)",
+            {
+                "fields": ["starts_at", "ends_at", "all_day"],
+                "description": (
+                    "On the night the clocks go back, 01:00 to 01:59 happens twice: say whether "
+                    "you mean the first (BST) or the second (GMT)."
+                ),
+            },
+        ),
         ("Where (members only)", {"fields": ["venue", "online_url"]}),
         ("Registration", {"fields": ["registration_url", "registration_deadline"]}),
         ("Status", {"fields": ["status", "cancellation_reason"]}),

@@ -100,3 +100,64 @@ def span(starts_at, ends_at, *, all_day=False):
 def event_span(event):
     """The Span of an Event (or anything with starts_at, ends_at and all_day)."""
     return span(event.starts_at, event.ends_at, all_day=event.all_day)
+
+
+ZONE_NAMES = ("BST", "GMT")
+
+
+class ClockChangeError(ValueError):
+    """A UK date and time that names no instant (March) or two of them (October)."""
+
+
+class NonExistentTime(ClockChangeError):
+    """A time the clocks skip when they go forward."""
+
+
+class AmbiguousTime(ClockChangeError):
+    """A time that happens twice when the clocks go back, given without BST or GMT."""
+
+
+def _names_back(naive):
+    """Whether an aware reading of `naive` reads back as it (through UTC: astimezone() to the
+    datetime's own zone returns it unchanged)."""
+    return lambda aware: aware.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) == naive
+
+
+def _nearest_real(naive, step):
+    moment = naive
+    while True:  # the gap is one hour: at most 60 steps of a minute
+        moment += step
+        aware = moment.replace(tzinfo=LONDON)
+        if _names_back(moment)(aware):
+            return aware
+
+
+def uk_datetime(day, clock, zone=""):
+    """The instant a UK date and wall-clock time name. In the hour the clocks repeat
+    (October) `zone` says which ("BST" the first, "GMT" the second); a time the clocks skip
+    (March) is refused, naming the nearest real times. Raises ClockChangeError.
+
+    Returned in UTC: two London datetimes compare by wall clock, ignoring fold, so 01:15 BST
+    and 01:15 GMT would compare equal."""
+    naive = dt.datetime.combine(day, clock).replace(tzinfo=None, fold=0)
+    candidates = [naive.replace(tzinfo=LONDON, fold=fold) for fold in (0, 1)]
+    real = [c for c in candidates if _names_back(naive)(c)]
+    when = f"{naive:%H:%M} on {long_date(day)}"
+    if not real:
+        before = _nearest_real(naive, -dt.timedelta(minutes=1))
+        after = _nearest_real(naive, dt.timedelta(minutes=1))
+        raise NonExistentTime(
+            f"{when} does not exist in the UK: the clocks go forward an hour that night. "
+            f"The nearest valid times are {before:%H:%M} {before.tzname()} and "
+            f"{after:%H:%M} {after.tzname()}."
+        )
+    first, second = real[0], real[-1]
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(dt.UTC)
+    by_name = {first.tzname(): first, second.tzname(): second}
+    if zone in by_name:
+        return by_name[zone].astimezone(dt.UTC)
+    raise AmbiguousTime(
+        f"{when} happens twice in the UK, as the clocks go back an hour that night: choose "
+        f"{first.tzname()} for the first {naive:%H:%M} or {second.tzname()} for the second."
+    )
