@@ -46,6 +46,7 @@ from network.models import (
     WorkingGroup,
 )
 from wmasn.pagination import paginate
+from wmasn.text import possessive
 
 
 @require_safe
@@ -101,7 +102,7 @@ def agency_edit(request, slug):
         with transaction.atomic():
             form.save()
             formset.save()
-        messages.success(request, f"{agency}'s profile is saved.")
+        messages.success(request, f"{possessive(agency)} profile is saved.")
         return redirect(agency)
     return render(
         request, "network/agency_form.html", {"agency": agency, "form": form, "formset": formset}
