@@ -79,10 +79,26 @@ def request_membership(*, user, agency, role="", now=None):
 
 
 @transaction.atomic
-def approve(*, membership, by, auto=False, now=None):
-    """Approve a pending, rejected or ended membership and email the user."""
+def approve(*, membership, by, auto=False, now=None, with_agency=False):
+    """Approve a pending, rejected or ended membership and email the user.
+
+    A membership gives access only through an active agency, so approving one of an agency
+    that is still only proposed is refused with the reason, unless `with_agency`: then the
+    agency is approved with it (membership.agency_approved_with_it says so).
+    """
     if membership.status == Status.APPROVED:
         raise ValidationError("This membership is already approved.")
+    agency = membership.agency
+    membership.agency_approved_with_it = False
+    if agency.status == Agency.Status.PROPOSED:
+        if not with_agency:
+            raise ValidationError(
+                f"{agency} is still only a proposed agency, so this membership would give no "
+                'access: approve it with its agency ("with their proposed agencies"), or '
+                "approve the agency first."
+            )
+        approve_agency(agency=agency)
+        membership.agency_approved_with_it = True
     membership.status = Status.APPROVED
     membership.decided_at = now or timezone.now()
     membership.decided_by = by
@@ -180,6 +196,9 @@ def _email_user(membership, kind):
             "membership": membership,
             "user": membership.user,
             "agency": membership.agency,
+            # What the email may promise: exactly what the membership rule grants.
+            "has_access": Membership.objects.approved().filter(pk=membership.pk).exists(),
+            "agency_approved_with_it": getattr(membership, "agency_approved_with_it", False),
             "membership_url": absolute_reverse("network:membership"),
             "agency_url": absolute_url(membership.agency.get_absolute_url()),
         },
