@@ -74,7 +74,9 @@ def request_membership(*, user, agency, role="", now=None):
 
     if has_verified_address_for(user=user, agency=agency):
         return approve(membership=membership, by=None, auto=True, now=now)
-    _notify_officers(membership)
+    # A request made at sign-up waits for the address to be confirmed before officers hear.
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        _notify_officers(membership)
     return membership
 
 
@@ -176,6 +178,16 @@ def auto_approve_pending(*, user, now=None):
         if has_verified_address_for(user=user, agency=membership.agency):
             approved.append(approve(membership=membership, by=None, auto=True, now=now))
     return approved
+
+
+def first_address_confirmed(*, user, now=None):
+    """The user's first confirmed address: approve what its domain qualifies for, and tell the
+    officers of the requests made at sign-up that still wait for them."""
+    auto_approve_pending(user=user, now=now)
+    if EmailAddress.objects.filter(user=user, verified=True).count() != 1:
+        return  # officers already heard of this user's requests when they were made
+    for membership in Membership.objects.pending().filter(user=user).select_related("agency"):
+        _notify_officers(membership)
 
 
 def unique_agency_slug(name):

@@ -136,7 +136,7 @@ def membership(request):
                 return _propose(request, propose_form)
         else:
             return HttpResponseBadRequest("Unknown action.")
-    memberships = (
+    memberships = list(
         Membership.objects.for_user(user).select_related("agency").order_by("agency__name")
     )
     return render(
@@ -144,6 +144,8 @@ def membership(request):
         "network/membership.html",
         {
             "memberships": memberships,
+            "waiting": [m for m in memberships if m.status == Membership.Status.PENDING],
+            "is_member": user.is_member,
             "join_form": join_form,
             "propose_form": propose_form,
             "query": query,
