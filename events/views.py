@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from events import ics
+from events import ics, times
 from events.feeds import calendar_response, serve_personal_feed, serve_public_feed
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
@@ -48,6 +48,12 @@ def event_list(request):
     )
 
 
+def link_details(event, *, members):
+    """The text an "add to calendar" link carries: when, as the page says it, then the rest."""
+    when = f"When: {times.event_span(event)} (UK time)"
+    return f"{when}\n\n{ics.event_description(event, members=members)}"
+
+
 def google_calendar_url(event, *, members):
     """A prefilled 'add to Google Calendar' link (no venue for the public)."""
     if event.all_day:
@@ -61,7 +67,7 @@ def google_calendar_url(event, *, members):
         "action": "TEMPLATE",
         "text": event.title,
         "dates": dates,
-        "details": ics.event_description(event, members=members),
+        "details": link_details(event, members=members),
         "ctz": ics.LONDON_TZID,
     }
     if members and event.venue_id:
@@ -84,7 +90,7 @@ def outlook_calendar_url(event, *, members):
         "startdt": startdt,
         "enddt": enddt,
         "allday": "true" if event.all_day else "false",
-        "body": ics.event_description(event, members=members),
+        "body": link_details(event, members=members),
     }
     if members and event.venue_id:
         params["location"] = event.venue.full_address

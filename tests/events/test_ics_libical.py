@@ -67,6 +67,12 @@ def test_every_demo_feed_and_event_file_passes_libical(demo):
             bodies[f"{event.slug} members={members}"] = ics.single_event(event, members=members)
     read = dict(zip(bodies, assert_libical_clean(*bodies.values()), strict=True))
     assert len(read["public feed"]["events"]) >= 5
+    for name in ("public feed", "personal feed"):
+        ours = {
+            uid: (iso(start), iso(end)) for uid, (start, end) in feed_instants(bodies[name]).items()
+        }
+        theirs = {e["uid"]: (e["start"], e["end"]) for e in read[name]["events"]}
+        assert theirs == ours, name
     assert all(len(read[f"{e.slug} members=True"]["events"]) == 1 for e in demo)
 
 

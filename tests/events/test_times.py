@@ -236,3 +236,22 @@ def test_event_pages_lists_home_and_email_use_the_span(client, django_capture_on
     [message] = [m for m in mail.outbox if rsvp.user.email in m.to]
     assert expected in message.subject
     assert expected in message.body
+
+
+@pytest.mark.django_db
+def test_add_to_calendar_links_say_the_span_and_carry_the_feed_instants(client):
+    from urllib.parse import parse_qs, urlsplit
+
+    starts = dt.datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # 01:30 BST
+    EventFactory(slug="late", starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
+    context = client.get("/events/late/").context
+    google = parse_qs(urlsplit(context["google_url"]).query)
+    outlook = parse_qs(urlsplit(context["outlook_url"]).query)
+    when = "When: Sunday 31 October 2027, 01:30 BST–01:30 GMT (UK time)"
+    assert google["details"][0].startswith(when)
+    assert outlook["body"][0].startswith(when)
+    assert google["dates"] == ["20271031T003000Z/20271031T013000Z"]
+    assert (outlook["startdt"], outlook["enddt"]) == (
+        ["2027-10-31T00:30:00Z"],
+        ["2027-10-31T01:30:00Z"],
+    )
