@@ -25,8 +25,8 @@ from tests.factories import (
     ServiceFactory,
     VenueFactory,
 )
+from tests.test_backup_restore import ON_POSTGRESQL
 
-ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not ON_POSTGRESQL, reason="Browser journeys run once, on PostgreSQL."),

@@ -41,6 +41,15 @@ def event_data(day, starts, ends, *, starts_zone="", ends_zone="", slug="night-o
     }
 
 
+def saved(officer_client, data):
+    """Post the add form; the event it saved and the UTC midnight of its day."""
+    response = officer_client.post(ADD, data)
+    assert response.status_code == 302, errors(response)
+    event = Event.objects.get()
+    day = dt.date.fromisoformat(data["starts_at_0"])
+    return event, dt.datetime.combine(day, dt.time(0), tzinfo=UTC)
+
+
 def errors(response):
     form = response.context["adminform"].form
     return {name: [str(e) for e in errs] for name, errs in form.errors.items()}
@@ -67,10 +76,7 @@ def test_an_ambiguous_october_time_saves_the_hour_chosen(
     officer_client, day, starts_zone, ends_zone, utc_hours
 ):
     data = event_data(day, "01:15", "01:45", starts_zone=starts_zone, ends_zone=ends_zone)
-    response = officer_client.post(ADD, data)
-    assert response.status_code == 302, errors(response)
-    event = Event.objects.get()
-    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=UTC)
+    event, midnight = saved(officer_client, data)
     assert event.starts_at == midnight + dt.timedelta(hours=utc_hours[0], minutes=15)
     assert event.ends_at == midnight + dt.timedelta(hours=utc_hours[1], minutes=45)
 
@@ -93,10 +99,7 @@ def test_the_change_form_shows_which_hour_a_saved_time_is(officer_client, day):
 
 @pytest.mark.parametrize("day", OCTOBER)
 def test_times_either_side_of_the_repeated_hour_need_no_choice(officer_client, day):
-    response = officer_client.post(ADD, event_data(day, "00:30", "02:30"))
-    assert response.status_code == 302, errors(response)
-    event = Event.objects.get()
-    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=UTC)
+    event, midnight = saved(officer_client, event_data(day, "00:30", "02:30"))
     # 00:30 BST to 02:30 GMT: three real hours.
     assert event.starts_at == midnight - dt.timedelta(minutes=30)
     assert event.ends_at - event.starts_at == dt.timedelta(hours=3)
@@ -116,10 +119,7 @@ def test_a_march_time_that_does_not_exist_is_refused_naming_the_nearest(officer_
 
 @pytest.mark.parametrize("day", MARCH)
 def test_march_times_either_side_of_the_gap_are_accepted(officer_client, day):
-    response = officer_client.post(ADD, event_data(day, "00:59", "02:00"))
-    assert response.status_code == 302, errors(response)
-    event = Event.objects.get()
-    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=UTC)
+    event, midnight = saved(officer_client, event_data(day, "00:59", "02:00"))
     assert event.starts_at == midnight + dt.timedelta(minutes=59)
     assert event.ends_at == midnight + dt.timedelta(hours=1)  # 02:00 BST is 01:00 UTC
 
