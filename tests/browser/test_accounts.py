@@ -28,6 +28,8 @@ def test_sign_up_with_errors_shows_a_focused_error_summary(page):
     assert_one_h1(page, "Sign Up")
     assert_accessible(page)
 
+    page.get_by_label("First name").fill("New")
+    page.get_by_label("Last name").fill("Person")
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_label("Password", exact=False).first.fill("short")
     page.get_by_role("button", name="Sign Up").click()
