@@ -230,9 +230,9 @@ def test_event_pages_lists_home_and_email_use_the_span(client, django_capture_on
         patch.setattr(timezone, "now", lambda: london(2026, 10, 1, 9, 0))
         for url in ("/events/night-watch/", "/events/", "/"):
             assert expected in client.get(url).content.decode(), url
-        rsvp = RSVPFactory(event=event)
-        with django_capture_on_commit_callbacks(execute=True):
-            cancel_events(events=[event], reason="Clocks")
+    rsvp = RSVPFactory(event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_events(events=[event], reason="Clocks")
     [message] = [m for m in mail.outbox if rsvp.user.email in m.to]
     assert expected in message.subject
     assert expected in message.body

@@ -6,7 +6,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 from network.models import Agency, Membership, User
 from tests.factories import AgencyFactory, OfficerFactory
@@ -25,7 +25,9 @@ def signup(client, **fields):
         "password2": PASSWORD,
         **fields,
     }
-    return client.post("/accounts/signup/", data)
+    # Emails wait for the commit (the outbox): run those callbacks as the request ends.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/accounts/signup/", data)
 
 
 @pytest.fixture
