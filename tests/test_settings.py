@@ -172,7 +172,7 @@ def test_dev_cache_is_shared_between_processes():
 def test_dev_feed_version_bump_reaches_another_process():
     env = {"DJANGO_SETTINGS_MODULE": "wmasn.settings.dev"}
     use_feeds = f"{SETUP}; from django.core.cache import cache; from events import feeds"
-    show = f"{use_feeds}; print(cache.get(feeds.FEED_VERSION_KEY))"
+    show = f"{use_feeds}; print(cache.get(feeds.version_key()))"
     bump = f"{use_feeds}; feeds.bump_feed_version()"
     before = run_python(["-c", show], env).stdout.strip()
     assert run_python(["-c", bump], env).returncode == 0
