@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from events import visibility
-from events.forms import CancelEventsForm, ScheduleMeetingsForm
+from events.forms import CancelEventsForm, EventAdminForm, ScheduleMeetingsForm
 from events.models import RSVP, CalendarToken, Event, Venue
 from events.services import cancel_events, schedule_network_meetings
 from network.models import Membership
@@ -55,6 +55,7 @@ def warn_about_venue_details(model_admin, request, event):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = ["title", "starts_at", "kind", "status", "venue", "sequence"]
     list_filter = ["kind", "status", "starts_at"]
     list_select_related = ["venue"]
@@ -69,7 +70,16 @@ class EventAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "description", "organiser", "working_group"]}),
-        ("When (UK time)", {"fields": ["starts_at", "ends_at", "all_day"]}),
+        (
+            "When (UK time)",
+            {
+                "fields": ["starts_at", "ends_at", "all_day"],
+                "description": (
+                    "On the night the clocks go back, 01:00 to 01:59 happens twice: say whether "
+                    "you mean the first (BST) or the second (GMT)."
+                ),
+            },
+        ),
         ("Where (members only)", {"fields": ["venue", "online_url"]}),
         ("Registration", {"fields": ["registration_url", "registration_deadline"]}),
         ("Status", {"fields": ["status", "cancellation_reason"]}),
@@ -171,7 +181,7 @@ class EventAdmin(admin.ModelAdmin):
                 csv_safe(value)
                 for value in [
                     rsvp.event.title,
-                    timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M %Z"),
                     rsvp.user.get_full_name(),
                     rsvp.user.email,
                     "; ".join(sorted(agencies.get(rsvp.user_id, []))),

@@ -1,8 +1,11 @@
 import datetime as dt
 
 from django import forms
+from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
+from django.db import models
 
+from events import times
 from events.models import RSVP, Event, Venue
 
 
@@ -93,4 +96,104 @@ class ScheduleMeetingsForm(forms.Form):
         starts, ends = cleaned.get("starts"), cleaned.get("ends")
         if starts and ends and ends <= starts:
             self.add_error("ends", "The end time must be after the start time.")
+        for day in cleaned.get("dates") or []:
+            for name in ("starts", "ends"):
+                if cleaned.get(name) is None:
+                    continue
+                try:
+                    times.uk_datetime(day, cleaned[name])
+                except times.AmbiguousTime as error:
+                    self.add_error(name, f"{error} Add that meeting on its own to choose.")
+                except times.ClockChangeError as error:
+                    self.add_error(name, str(error))
         return cleaned
+
+
+ZONE_CHOICES = [
+    ("", "Either (only matters on the October change)"),
+    ("BST", "BST, the first time (summer time)"),
+    ("GMT", "GMT, the second time"),
+]
+
+
+class UKDateTimeWidget(forms.MultiWidget):
+    """The admin's date and time inputs, and which of the two the time is in the hour the
+    clocks repeat."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            [
+                admin_widgets.AdminDateWidget(attrs={"aria-label": "Date"}),
+                admin_widgets.AdminTimeWidget(attrs={"aria-label": "Time (UK)"}),
+                forms.Select(
+                    attrs={"aria-label": "In the repeated October hour"}, choices=ZONE_CHOICES
+                ),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if not value:
+            return [None, None, ""]
+        local = times.london(value)
+        zone = local.tzname() if times.is_ambiguous(local) else ""
+        return [local.date(), local.time().replace(tzinfo=None, fold=0), zone]
+
+
+class UKDateTimeField(forms.MultiValueField):
+    """A UK date and time entered as an officer reads a clock: a time in the repeated October
+    hour asks BST or GMT; a time the clocks skip in March is refused, naming the nearest."""
+
+    widget = UKDateTimeWidget
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)
+        fields = (
+            forms.DateField(),
+            forms.TimeField(),
+            forms.ChoiceField(choices=ZONE_CHOICES, required=False),
+        )
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, clock, zone = (list(data_list) + [None, None, ""])[:3]
+        if day is None or clock is None:
+            raise ValidationError("Enter a date and a time.", code="incomplete")
+        try:
+            return times.uk_datetime(day, clock, zone or "")
+        except times.ClockChangeError as error:
+            raise ValidationError(str(error), code="clock_change") from error
+
+
+def _https_urls(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class EventAdminForm(forms.ModelForm):
+    starts_at = UKDateTimeField(label="Starts")
+    ends_at = UKDateTimeField(label="Ends")
+
+    class Meta:
+        model = Event
+        formfield_callback = _https_urls
+        fields = [
+            "kind",
+            "title",
+            "slug",
+            "description",
+            "organiser",
+            "working_group",
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "venue",
+            "online_url",
+            "registration_url",
+            "registration_deadline",
+            "status",
+            "cancellation_reason",
+        ]

@@ -7,20 +7,27 @@ Two audiences, two outputs:
 - members (members and officers, personal feeds): also the venue's full address as LOCATION,
   the joining link and the registration deadline.
 
-Bodies are deterministic: DTSTAMP is the event's `updated_at` and nothing depends on the
-time of the build, so two builds of unchanged data are byte-identical (strong ETags rely on it).
+Bodies are deterministic: nothing depends on the time of the build, so two builds of
+unchanged data are byte-identical (strong ETags rely on it).
+
+Every body says METHOD:PUBLISH and passes libical's strict check (RFC 5546 3.2.1): each
+VEVENT has an ORGANIZER (the network, at the portal's sending address) and a DTSTAMP: with a
+METHOD, when the object was made (RFC 5545 3.8.7.2), here the event's last change, the moment
+its content came to be, so that it stays byte-stable.
 """
 
 import datetime as dt
 import functools
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
-from icalendar.prop import vDuration
+from icalendar.prop import vCalAddress, vDuration
 
-from events import visibility
+from events import times, visibility
 from events.models import Event
 from wmasn.links import absolute_url
 
@@ -31,6 +38,7 @@ PRODID = "-//West Midlands Anti Slavery Network//WMASN Portal//EN"
 REFRESH_INTERVAL = dt.timedelta(hours=6)
 # Feeds carry the past twelve months and everything to come.
 FEED_PAST_WINDOW = dt.timedelta(days=365)
+ORGANIZER_NAME = "West Midlands Anti Slavery Network"
 
 
 def feed_events(queryset, now=None):
@@ -102,9 +110,7 @@ def london_vtimezone(first_year, last_year):
 
 def all_day_dates(event):
     """All-day events as local dates, the end exclusive (RFC 5545 3.6.1)."""
-    start = timezone.localtime(event.starts_at, LONDON).date()
-    last_day = timezone.localtime(event.ends_at - dt.timedelta(microseconds=1), LONDON).date()
-    return start, max(last_day, start) + dt.timedelta(days=1)
+    return times.all_day_dates(event.starts_at, event.ends_at)
 
 
 def event_description(event, *, members):
@@ -143,11 +149,20 @@ def ics_datetime(value):
     return local
 
 
+def organizer():
+    """The network as ORGANIZER, at the address the portal's emails come from."""
+    address = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    address.params["CN"] = ORGANIZER_NAME
+    return address
+
+
 def build_vevent(event, *, members):
     vevent = VEvent()
     vevent.add("UID", event.uid)
-    # The last change, not the build time, so unchanged data gives byte-identical bodies.
+    # The event's last change: when this VEVENT's content was made, not the build time, so
+    # unchanged data gives byte-identical bodies.
     vevent.add("DTSTAMP", event.updated_at.astimezone(dt.UTC))
+    vevent.add("ORGANIZER", organizer())
     vevent.add("LAST-MODIFIED", event.updated_at.astimezone(dt.UTC))
     vevent.add("CREATED", event.created_at.astimezone(dt.UTC))
     vevent.add("SEQUENCE", event.sequence)

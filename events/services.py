@@ -1,10 +1,8 @@
 """Writes that touch several rows: answering, scheduling a year, cancelling with emails."""
 
-import datetime as dt
-
 from django.db import transaction
-from django.utils import timezone
 
+from events import times
 from events.emails import send_cancellation_emails
 from events.models import RSVP, Event
 
@@ -25,7 +23,6 @@ def meeting_slug(day, title="Network meeting"):
 @transaction.atomic
 def schedule_network_meetings(*, days, starts, ends, title, venue=None, description=""):
     """Create a network meeting on each day that has none yet; returns (created, skipped)."""
-    tz = timezone.get_default_timezone()
     created, skipped = [], []
     for day in days:
         slug = meeting_slug(day, title)
@@ -41,8 +38,8 @@ def schedule_network_meetings(*, days, starts, ends, title, venue=None, descript
             title=title,
             slug=slug,
             description=description,
-            starts_at=dt.datetime.combine(day, starts).replace(tzinfo=tz),
-            ends_at=dt.datetime.combine(day, ends).replace(tzinfo=tz),
+            starts_at=times.uk_datetime(day, starts),
+            ends_at=times.uk_datetime(day, ends),
             venue=venue,
         )
         event.full_clean()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from events import ics
+from events import ics, times
 from events.feeds import calendar_response, serve_personal_feed, serve_public_feed
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
@@ -48,6 +48,12 @@ def event_list(request):
     )
 
 
+def link_details(event, *, members):
+    """The text an "add to calendar" link carries: when, as the page says it, then the rest."""
+    when = f"When: {times.event_span(event)} (UK time)"
+    return f"{when}\n\n{ics.event_description(event, members=members)}"
+
+
 def google_calendar_url(event, *, members):
     """A prefilled 'add to Google Calendar' link (no venue for the public)."""
     if event.all_day:
@@ -61,7 +67,7 @@ def google_calendar_url(event, *, members):
         "action": "TEMPLATE",
         "text": event.title,
         "dates": dates,
-        "details": ics.event_description(event, members=members),
+        "details": link_details(event, members=members),
         "ctz": ics.LONDON_TZID,
     }
     if members and event.venue_id:
@@ -84,7 +90,7 @@ def outlook_calendar_url(event, *, members):
         "startdt": startdt,
         "enddt": enddt,
         "allday": "true" if event.all_day else "false",
-        "body": ics.event_description(event, members=members),
+        "body": link_details(event, members=members),
     }
     if members and event.venue_id:
         params["location"] = event.venue.full_address
@@ -131,9 +137,10 @@ def event_detail(request, slug):
         "deadline_passed": (
             event.registration_deadline is not None and event.registration_deadline < today
         ),
-        "google_url": google_calendar_url(event, members=members_view),
-        "outlook_url": outlook_calendar_url(event, members=members_view),
     }
+    if not event.is_cancelled:
+        context["google_url"] = google_calendar_url(event, members=members_view)
+        context["outlook_url"] = outlook_calendar_url(event, members=members_view)
     if members_view:
         attending = RSVP.objects.attending().filter(event=event).select_related("user")
         context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
@@ -197,6 +204,18 @@ def _feed_links(request, path):
     return https_url, webcal_url
 
 
+def subscribe_links(https_url, webcal_url, name):
+    """One-click subscriptions to a feed: Google Calendar's `render?cid=` with the webcal
+    link, and Outlook on the web's `addfromweb` with the https link and the calendar's name,
+    for work and school accounts (Microsoft 365) and personal ones (Outlook.com)."""
+    outlook_query = urlencode({"url": https_url, "name": name})
+    return {
+        "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal_url}),
+        "outlook_365": f"https://outlook.office.com/calendar/0/addfromweb?{outlook_query}",
+        "outlook_com": f"https://outlook.live.com/calendar/0/addfromweb?{outlook_query}",
+    }
+
+
 # The page shows the member's secret link: it is in WMASN_SECRET_PAGES, never stored.
 @require_http_methods(["GET", "HEAD", "POST"])
 def calendar_page(request):
@@ -204,7 +223,12 @@ def calendar_page(request):
     if request.method == "POST":
         return _regenerate_calendar_link(request)
     public_url, public_webcal = _feed_links(request, reverse("events:public-feed"))
-    context = {"public_url": public_url, "public_webcal": public_webcal, "token": None}
+    context = {
+        "public_url": public_url,
+        "public_webcal": public_webcal,
+        "public_subscribe": subscribe_links(public_url, public_webcal, ics.PUBLIC_FEED_NAME),
+        "token": None,
+    }
     if sees_member_details(request.user):
         token = CalendarToken.objects.filter(user=request.user).first()
         if token is None:
@@ -212,7 +236,14 @@ def calendar_page(request):
         personal_url, personal_webcal = _feed_links(
             request, reverse("events:personal-feed", args=[token.raw_token])
         )
-        context.update(token=token, personal_url=personal_url, personal_webcal=personal_webcal)
+        context.update(
+            token=token,
+            personal_url=personal_url,
+            personal_webcal=personal_webcal,
+            personal_subscribe=subscribe_links(
+                personal_url, personal_webcal, ics.PERSONAL_FEED_NAME
+            ),
+        )
     return render(request, "events/calendar.html", context)
 
 

@@ -84,6 +84,7 @@ class MembershipAdmin(admin.ModelAdmin):
         "user",
         "user_email",
         "agency",
+        "agency_status",
         "status",
         "role",
         "requested_at",
@@ -93,6 +94,7 @@ class MembershipAdmin(admin.ModelAdmin):
     )
     list_filter = (
         StatusFilter,
+        "agency__status",
         "agency__sector",
         "auto_approved",
         chosen_only_filter("agency", "agency"),
@@ -122,11 +124,15 @@ class MembershipAdmin(admin.ModelAdmin):
         "auto_approved",
         "ended_at",
     )
-    actions = ["approve", "reject", "end"]
+    actions = ["approve", "approve_with_agency", "reject", "end"]
 
     @admin.display(description="email", ordering="user__email")
     def user_email(self, membership):
         return membership.user.email
+
+    @admin.display(description="agency status", ordering="agency__status")
+    def agency_status(self, membership):
+        return membership.agency.get_status_display()
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -134,7 +140,7 @@ class MembershipAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def _decide(self, request, queryset, decide, verb):
-        done, refused = 0, []
+        done, refused, agencies = 0, [], []
         for membership in queryset.select_related("user", "agency"):
             try:
                 decide(membership=membership, by=request.user)
@@ -142,8 +148,17 @@ class MembershipAdmin(admin.ModelAdmin):
                 refused.append(f"{membership.user.email} ({' '.join(error.messages)})")
             else:
                 done += 1
+                if getattr(membership, "agency_approved_with_it", False):
+                    agencies.append(membership.agency.name)
         if done:
-            self.message_user(request, f"{verb} {done} membership(s).", messages.SUCCESS)
+            message = f"{verb} {done} membership(s)."
+            if agencies:
+                message += (
+                    " Also approved the proposed agenc"
+                    f"{'y' if len(agencies) == 1 else 'ies'} {', '.join(agencies)}, "
+                    "now listed in the directory."
+                )
+            self.message_user(request, message, messages.SUCCESS)
         if refused:
             self.message_user(
                 request, f"Not {verb.lower()}: {'; '.join(refused)}", messages.WARNING
@@ -154,6 +169,16 @@ class MembershipAdmin(admin.ModelAdmin):
     )
     def approve(self, request, queryset):
         self._decide(request, queryset, membership_service.approve, "Approved")
+
+    @admin.action(
+        permissions=["change"],
+        description="Approve the selected requests with their proposed agencies (emails each)",
+    )
+    def approve_with_agency(self, request, queryset):
+        def decide(*, membership, by):
+            return membership_service.approve(membership=membership, by=by, with_agency=True)
+
+        self._decide(request, queryset, decide, "Approved")
 
     @admin.action(
         permissions=["change"], description="Reject the selected requests (emails each person)"

@@ -175,3 +175,87 @@ class DeleteAccountForm(forms.Form):
                 code="superuser",
             )
         return cleaned
+
+
+class SignupForm(forms.Form):
+    """What allauth's sign-up asks besides email and password (ACCOUNT_SIGNUP_FORM_CLASS):
+    a name, so officers and emails greet a person, and the person's agency, or a proposal."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    agency = forms.ModelChoiceField(
+        label="Your agency",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Choose your agency",
+        help_text="An officer approves your membership (at once if your email is on its domain).",
+    )
+    new_agency_name = forms.CharField(
+        label="Or, if it is not listed, your agency's name",
+        max_length=200,
+        required=False,
+        help_text="A network officer checks a proposed agency before it joins the directory.",
+    )
+    new_agency_sector = forms.ChoiceField(
+        label="Its sector",
+        choices=[("", "Choose a sector"), *Agency.Sector.choices],
+        required=False,
+    )
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "password1",
+        "password2",
+        "agency",
+        "new_agency_name",
+        "new_agency_sector",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.active().order_by("name")
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["new_agency_name"].widget.attrs["autocomplete"] = "organization"
+
+    def clean_first_name(self):
+        return self.cleaned_data["first_name"].strip()
+
+    def clean_last_name(self):
+        return self.cleaned_data["last_name"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        agency = cleaned.get("agency")
+        name = (cleaned.get("new_agency_name") or "").strip()
+        cleaned["new_agency_name"] = name
+        if agency and name:
+            self.add_error(
+                "new_agency_name", "Choose your agency from the list or propose one, not both."
+            )
+        elif name:
+            if Agency.objects.filter(name__iexact=name).exists():
+                self.add_error(
+                    "new_agency_name",
+                    "An agency with this name is already listed or proposed: choose it above, "
+                    "or ask to join it after signing up.",
+                )
+            if not cleaned.get("new_agency_sector"):
+                self.add_error("new_agency_sector", "Choose the sector of the agency you propose.")
+        return cleaned
+
+    def signup(self, request, user):
+        """Called by allauth once the user is saved: ask to join, or propose, the agency. The
+        officers hear of it once the email address is confirmed (network.signals)."""
+        from network import services
+
+        agency = self.cleaned_data.get("agency")
+        name = self.cleaned_data.get("new_agency_name")
+        if agency:
+            services.request_membership(user=user, agency=agency)
+        elif name:
+            services.propose_agency(
+                user=user, name=name, sector=self.cleaned_data["new_agency_sector"]
+            )

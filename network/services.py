@@ -74,15 +74,33 @@ def request_membership(*, user, agency, role="", now=None):
 
     if has_verified_address_for(user=user, agency=agency):
         return approve(membership=membership, by=None, auto=True, now=now)
-    _notify_officers(membership)
+    # A request made at sign-up waits for the address to be confirmed before officers hear.
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        _notify_officers(membership)
     return membership
 
 
 @transaction.atomic
-def approve(*, membership, by, auto=False, now=None):
-    """Approve a pending, rejected or ended membership and email the user."""
+def approve(*, membership, by, auto=False, now=None, with_agency=False):
+    """Approve a pending, rejected or ended membership and email the user.
+
+    A membership gives access only through an active agency, so approving one of an agency
+    that is still only proposed is refused with the reason, unless `with_agency`: then the
+    agency is approved with it (membership.agency_approved_with_it says so).
+    """
     if membership.status == Status.APPROVED:
         raise ValidationError("This membership is already approved.")
+    agency = membership.agency
+    membership.agency_approved_with_it = False
+    if agency.status == Agency.Status.PROPOSED:
+        if not with_agency:
+            raise ValidationError(
+                f"{agency} is still only a proposed agency, so this membership would give no "
+                'access: approve it with its agency ("with their proposed agencies"), or '
+                "approve the agency first."
+            )
+        approve_agency(agency=agency)
+        membership.agency_approved_with_it = True
     membership.status = Status.APPROVED
     membership.decided_at = now or timezone.now()
     membership.decided_by = by
@@ -162,6 +180,16 @@ def auto_approve_pending(*, user, now=None):
     return approved
 
 
+def first_address_confirmed(*, user, now=None):
+    """The user's first confirmed address: approve what its domain qualifies for, and tell the
+    officers of the requests made at sign-up that still wait for them."""
+    auto_approve_pending(user=user, now=now)
+    if EmailAddress.objects.filter(user=user, verified=True).count() != 1:
+        return  # officers already heard of this user's requests when they were made
+    for membership in Membership.objects.pending().filter(user=user).select_related("agency"):
+        _notify_officers(membership)
+
+
 def unique_agency_slug(name):
     base = slugify(name)[:190] or "agency"
     slug, n = base, 2
@@ -180,6 +208,9 @@ def _email_user(membership, kind):
             "membership": membership,
             "user": membership.user,
             "agency": membership.agency,
+            # What the email may promise: exactly what the membership rule grants.
+            "has_access": Membership.objects.approved().filter(pk=membership.pk).exists(),
+            "agency_approved_with_it": getattr(membership, "agency_approved_with_it", False),
             "membership_url": absolute_reverse("network:membership"),
             "agency_url": absolute_url(membership.agency.get_absolute_url()),
         },

@@ -46,6 +46,7 @@ from network.models import (
     WorkingGroup,
 )
 from wmasn.pagination import paginate
+from wmasn.text import possessive
 
 
 @require_safe
@@ -104,7 +105,7 @@ def agency_edit(request, slug):
                 form.save()
                 formset.save()
         if saved:
-            messages.success(request, f"{agency}'s profile is saved.")
+            messages.success(request, f"{possessive(agency)} profile is saved.")
             return redirect(agency)
     return render(
         request, "network/agency_form.html", {"agency": agency, "form": form, "formset": formset}
@@ -138,7 +139,7 @@ def membership(request):
                 return _propose(request, propose_form)
         else:
             return HttpResponseBadRequest("Unknown action.")
-    memberships = (
+    memberships = list(
         Membership.objects.for_user(user).select_related("agency").order_by("agency__name")
     )
     return render(
@@ -146,6 +147,8 @@ def membership(request):
         "network/membership.html",
         {
             "memberships": memberships,
+            "waiting": [m for m in memberships if m.status == Membership.Status.PENDING],
+            "is_member": user.is_member,
             "join_form": join_form,
             "propose_form": propose_form,
             "query": query,

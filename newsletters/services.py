@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events import times
 from events.models import Event
 from network.models import Agency
 from pledges.models import Pledge
@@ -35,10 +36,7 @@ def _link(text, obj):
 
 
 def _when(event):
-    start = timezone.localtime(event.starts_at)
-    if event.all_day:
-        return f"{start:%A} {start.day} {start:%B %Y}"
-    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}"
+    return str(times.event_span(event))
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from pledges.services import (
     wall_summary,
 )
 from wmasn.pagination import paginate
+from wmasn.text import possessive
 
 
 @require_safe
@@ -95,7 +96,9 @@ def pledge_create(request):
             made_at=data["made_at"],
             created_by=user,
         )
-        messages.success(request, f"{pledge.agency}'s pledge for {pledge.year} is recorded.")
+        messages.success(
+            request, f"{possessive(pledge.agency)} pledge for {pledge.year} is recorded."
+        )
         return redirect(pledge)
     return render(request, "pledges/pledge_form.html", {"form": form})
 

@@ -1,9 +1,11 @@
 """The services survey read as a whole: who provides what, where, and where nobody does.
 
-Coverage rule: an answer offered in a region-wide area (``Area.is_region_wide``) covers every
-local area too. So a local area's cell counts the distinct agencies that offer the service
-there or region-wide, and the region-wide column counts only the agencies that answered
-"region-wide". Only active agencies count (``Agency.objects.active()``).
+"Region-wide" is a way of serving every area, not an area of its own: an answer offered in a
+region-wide area (``Area.is_region_wide``) counts in every local area. So the table's columns
+are the local areas; a cell counts the distinct agencies that offer the service there or
+region-wide, and a service is a gap only in a local area that no one serves. Each row also
+says how many of its providers serve region-wide (never a gap: it is not a place). Only
+active agencies count (``Agency.objects.active()``).
 
 The counts are computed in the database (two aggregate queries over the answers), and the
 directory shows at most PREVIEW providers per service, so ``compute_provision()`` runs a fixed
@@ -70,7 +72,8 @@ class Cell:
 
     @property
     def is_gap(self):
-        return not self.count
+        # Region-wide is not a place where a service can be missing.
+        return not self.count and not self.area.is_region_wide
 
     @property
     def providers(self):
@@ -86,6 +89,7 @@ class ServiceRow:
     provider_count: int
     preview: list
     cells: list = field(default_factory=list)
+    region_wide_count: int = 0  # of the providers, those answering region-wide
 
     @property
     def more_count(self):
@@ -102,6 +106,7 @@ class Provision:
 
     areas: list
     rows: list
+    region_wide_areas: list = field(default_factory=list)
 
     def by_category(self):
         """[(category label, [rows])] in the order of Service.Category, empty ones left out."""
@@ -124,6 +129,9 @@ class Provision:
             for cell in row.cells:
                 if cell.area.slug == area_slug:
                     return cell
+            for area in self.region_wide_areas:
+                if area.slug == area_slug:
+                    return Cell(service=row.service, area=area, count=row.region_wide_count)
         return None
 
     @property
@@ -191,6 +199,8 @@ def compute_provision():
         active_answers().values("service_id").annotate(n=Count("pk")).values_list("service_id", "n")
     )
     previews = _previews()
+    local_areas = [area for area in areas if not area.is_region_wide]
+    region_wide_areas = [area for area in areas if area.is_region_wide]
     rows = [
         ServiceRow(
             service=service,
@@ -198,12 +208,15 @@ def compute_provision():
             preview=previews.get(service.pk, []),
             cells=[
                 Cell(service=service, area=area, count=counts.get((service.pk, area.pk), 0))
-                for area in areas
+                for area in local_areas
             ],
+            region_wide_count=next(
+                (counts.get((service.pk, area.pk), 0) for area in region_wide_areas), 0
+            ),
         )
         for service in services
     ]
-    return Provision(areas=areas, rows=rows)
+    return Provision(areas=local_areas, rows=rows, region_wide_areas=region_wide_areas)
 
 
 def _names_by_cell(areas):
@@ -237,14 +250,14 @@ def _names_by_cell(areas):
 
 
 def write_gaps_csv(provision, out, *, with_agencies):
-    """One line per service and area: the count, whether it is a gap, and (for members)
-    the agencies' names."""
+    """One line per service and local area: the count (region-wide providers included), how
+    many of them serve region-wide, whether it is a gap, and (for members) the agencies."""
     writer = csv.writer(out)
-    header = ["service", "category", "area", "agencies_count", "gap"]
+    header = ["service", "category", "area", "agencies_count", "gap", "of_which_region_wide"]
     if with_agencies:
         header.append("agencies")
     writer.writerow(header)
-    names = _names_by_cell(provision.areas) if with_agencies else {}
+    names = _names_by_cell(provision.areas + provision.region_wide_areas) if with_agencies else {}
     for row in provision.rows:
         for cell in row.cells:
             line = [
@@ -253,6 +266,7 @@ def write_gaps_csv(provision, out, *, with_agencies):
                 cell.area.name,
                 cell.count,
                 "yes" if cell.is_gap else "no",
+                row.region_wide_count,
             ]
             if with_agencies:
                 line.append("; ".join(names.get((row.service.pk, cell.area.pk), [])))

@@ -14,6 +14,7 @@ from survey.forms import AgencyServicesFormSet
 from survey.gaps import compute_provision, service_offerings, write_gaps_csv
 from survey.models import Service
 from wmasn.pagination import paginate
+from wmasn.text import possessive
 
 
 @require_safe
@@ -80,9 +81,9 @@ def agency_services_edit(request, slug):
         if formset.is_valid():
             changed = formset.save()
             if changed:
-                messages.success(request, f"{agency.name}'s services are saved.")
+                messages.success(request, f"{possessive(agency.name)} services are saved.")
             else:
-                messages.info(request, f"Nothing changed in {agency.name}'s services.")
+                messages.info(request, f"Nothing changed in {possessive(agency.name)} services.")
             return redirect("survey:service-list")
     else:
         formset = AgencyServicesFormSet(**formset_kwargs)

@@ -22,12 +22,19 @@ def post(client, url, data, **kwargs):
         return client.post(url, data, **kwargs)
 
 
-def sign_up(client, email):
-    return post(
-        client,
-        "/accounts/signup/",
-        {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
-    )
+def sign_up(client, email, **extra):
+    return post(client, "/accounts/signup/", signup_data(email, **extra))
+
+
+def signup_data(email, **extra):
+    return {
+        "first_name": "Sam",
+        "last_name": "Okafor",
+        "email": email,
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **extra,
+    }
 
 
 def log_in(client, email, password):
@@ -90,11 +97,7 @@ def test_sign_up_verify_then_log_in(anon_client):
 
 def test_sign_up_with_a_registered_email_looks_the_same_and_tells_the_owner(anon_client):
     UserFactory(email="known@example.org")
-    new_response = post(
-        Client(),
-        "/accounts/signup/",
-        {"email": "unknown@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
-    )
+    new_response = post(Client(), "/accounts/signup/", signup_data("unknown@example.org"))
     mail.outbox.clear()
     known_response = sign_up(anon_client, "known@example.org")
 

@@ -179,3 +179,27 @@ def test_prod_keeps_sessions_and_rate_limits_out_of_process_memory(monkeypatch):
     assert "locmem" not in prod.CACHES["default"]["BACKEND"]
     assert prod.ACCOUNT_RATE_LIMITS["login_failed"]
     assert prod.ACCOUNT_RATE_LIMITS["reset_password"]
+
+
+def test_dev_cache_is_shared_between_processes():
+    """What one process of `make run` writes (the worker, a shell), the server reads."""
+    key = f"test-dev-cache-{secrets.token_hex(8)}"
+    env = {"DJANGO_SETTINGS_MODULE": "wmasn.settings.dev"}
+    use_cache = f"{SETUP}; from django.core.cache import cache"
+    write = f"{use_cache}; cache.set({key!r}, 'from another', 60)"
+    read = f"{use_cache}; print(cache.get({key!r})); cache.delete({key!r})"
+    assert run_python(["-c", write], env).returncode == 0
+    result = run_python(["-c", read], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "from another"
+
+
+def test_dev_feed_version_bump_reaches_another_process():
+    env = {"DJANGO_SETTINGS_MODULE": "wmasn.settings.dev"}
+    use_feeds = f"{SETUP}; from django.core.cache import cache; from events import feeds"
+    show = f"{use_feeds}; print(cache.get(feeds.version_key()))"
+    bump = f"{use_feeds}; feeds.bump_feed_version()"
+    before = run_python(["-c", show], env).stdout.strip()
+    assert run_python(["-c", bump], env).returncode == 0
+    after = run_python(["-c", show], env).stdout.strip()
+    assert after != before and after != "None"

@@ -12,7 +12,15 @@ from django.views.decorators.http import require_safe
 
 def home_context(request):
     """What the home page shows beyond its fixed text; each section adds its own part."""
-    return {"home_partials": ["events/home_next_meetings.html", "newsletters/home_latest.html"]}
+    return {
+        "home_partials": [
+            # Personal first: a newcomer's next step, a member's own next meeting.
+            "network/home_next_step.html",
+            "events/home_my_next_meeting.html",
+            "events/home_next_meetings.html",
+            "newsletters/home_latest.html",
+        ]
+    }
 
 
 @require_safe

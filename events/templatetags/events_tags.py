@@ -2,8 +2,8 @@ from django import template
 from django.db.models import Q
 from django.utils import timezone
 
-from events import visibility
-from events.models import Event
+from events import times, visibility
+from events.models import RSVP, Event
 
 register = template.Library()
 
@@ -47,3 +47,28 @@ def shown_description(event, members):
 def shown_cancellation_reason(event, members):
     """The cancellation reason as this audience sees it (events/visibility.py)."""
     return visibility.cancellation_reason_for(event, members=members)
+
+
+@register.filter
+def event_span(event):
+    """When an event is, in UK time, as the feeds read it (see events/times.py)."""
+    return str(times.event_span(event))
+
+
+@register.simple_tag
+def my_next_meeting(user):
+    """A member's next meeting (a network meeting, or one of their working groups' in their
+    calendar), with its venue and their answer: {"event", "rsvp"}; None for anyone else."""
+    if not user.is_authenticated or not user.sees_member_details:
+        return None
+    event = (
+        Event.objects.upcoming()
+        .scheduled()
+        .in_personal_feed(user)
+        .filter(Q(kind=Event.Kind.NETWORK_MEETING) | Q(working_group__isnull=False))
+        .select_related("venue", "working_group")
+        .first()
+    )
+    if event is None:
+        return {"event": None, "rsvp": None}
+    return {"event": event, "rsvp": RSVP.objects.filter(event=event, user=user).first()}

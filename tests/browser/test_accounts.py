@@ -28,6 +28,8 @@ def test_sign_up_with_errors_shows_a_focused_error_summary(page):
     assert_one_h1(page, "Sign Up")
     assert_accessible(page)
 
+    page.get_by_label("First name").fill("New")
+    page.get_by_label("Last name").fill("Person")
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_label("Password", exact=False).first.fill("short")
     page.get_by_role("button", name="Sign Up").click()
@@ -41,6 +43,8 @@ def test_sign_up_with_errors_shows_a_focused_error_summary(page):
 
 def test_sign_up_then_verify_then_log_in(page):
     page.goto("/accounts/signup/")
+    page.get_by_label("First name").fill("New")
+    page.get_by_label("Last name").fill("Person")
     page.get_by_label("Email").fill("new.person@example.org")
     page.locator("#id_password1").fill("a-long-and-unusual-passphrase-2018")
     page.locator("#id_password2").fill("a-long-and-unusual-passphrase-2018")
@@ -52,8 +56,12 @@ def test_sign_up_then_verify_then_log_in(page):
     page.goto(confirm_path.group(1))
     assert_one_h1(page, "Confirm Email Address")
     assert_accessible(page)
-    page.get_by_role("button", name="Confirm").click()
-
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
+    # Confirming in the browser that signed up logs in; logging in again later works too.
+    assert page.get_by_role("button", name="Log out").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
     log_in(page, "new.person@example.org", "a-long-and-unusual-passphrase-2018")
     assert page.get_by_role("button", name="Log out").is_visible()
 

@@ -33,7 +33,7 @@ def test_user_asks_to_join_chair_approves_user_sees_member_details(page, browser
     expect(page).to_have_url(re.compile(r"/membership/$"))
     expect(page.locator("h1")).to_have_text("Your membership")
     assert_accessible(page)
-    join = page.get_by_role("region", name="Ask to join an agency")
+    join = page.get_by_role("region", name="Ask to join your agency")
     # Search as you type: the radio buttons follow what is typed (static/js/agency-search.js).
     join.get_by_role("searchbox", name="Find your agency by name").fill("barn")
     join.get_by_role("radio", name="Barnardo's").check()

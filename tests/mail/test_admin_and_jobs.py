@@ -35,6 +35,8 @@ def test_sign_up_during_an_smtp_outage_is_not_an_error(anon_client, smtp_server)
         response = anon_client.post(
             "/accounts/signup/",
             {
+                "first_name": "New",
+                "last_name": "Person",
                 "email": "new.person@example.org",
                 "password1": "a-long-and-unusual-passphrase-2018",
                 "password2": "a-long-and-unusual-passphrase-2018",

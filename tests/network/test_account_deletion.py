@@ -271,7 +271,13 @@ def test_the_email_can_sign_up_afresh(member_client, member):
 
     response = Client().post(
         "/accounts/signup/",
-        {"email": "member@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "first_name": "Sam",
+            "last_name": "Okafor",
+            "email": "member@example.org",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
     )
 
     assert response.status_code == 302

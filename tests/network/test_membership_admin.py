@@ -283,3 +283,107 @@ def test_officer_cannot_change_a_superuser(officer_client):
     response = officer_client.get(reverse("admin:network_user_change", args=[boss.pk]))
     # Officers may view but not edit a superuser.
     assert 'name="email"' not in response.text
+
+
+# Memberships of proposed agencies
+
+
+@pytest.fixture
+def proposed_request(db):
+    from network import services as membership_service
+
+    proposer = UserFactory(first_name="Asha", last_name="Patel")
+    agency, membership = membership_service.propose_agency(
+        user=proposer, name="Safe Haven Birmingham", sector="third"
+    )
+    return membership
+
+
+def test_membership_list_shows_the_agency_status(officer_client, proposed_request, agency):
+    PendingMembershipFactory(agency=agency)
+    response = officer_client.get(MEMBERSHIPS_URL)
+    html = response.content.decode()
+    assert "agency status" in html.lower()
+    assert "Proposed, awaiting an officer" in html
+    assert "Active" in html
+    filtered = officer_client.get(MEMBERSHIPS_URL, {"agency__status__exact": "proposed"})
+    assert list(filtered.context["cl"].result_list) == [proposed_request]
+
+
+def test_plain_approval_of_a_proposed_agencys_member_is_refused_with_the_reason(
+    officer_client, proposed_request, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(officer_client, MEMBERSHIPS_URL, "approve", [proposed_request])
+    assert response.status_code == 302
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert any(
+        "Not approved" in m and "Safe Haven Birmingham is still only a proposed agency" in m
+        for m in shown
+    ), shown
+    proposed_request.refresh_from_db()
+    assert proposed_request.status == Membership.Status.PENDING
+    assert proposed_request.agency.status == Agency.Status.PROPOSED
+    assert mail.outbox == []
+
+
+def test_approval_with_the_agency_approves_both_and_says_so(
+    officer_client, proposed_request, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(
+            officer_client, MEMBERSHIPS_URL, "approve_with_agency", [proposed_request]
+        )
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert any(
+        "Approved 1 membership(s). Also approved the proposed agency Safe Haven Birmingham" in m
+        for m in shown
+    ), shown
+    proposed_request.refresh_from_db()
+    assert proposed_request.status == Membership.Status.APPROVED
+    assert proposed_request.agency.status == Agency.Status.ACTIVE
+    assert proposed_request.user.is_member_of(proposed_request.agency)
+    [message] = [m for m in mail.outbox if m.to == [proposed_request.user.email]]
+    assert "Hello Asha Patel" in message.body
+    assert "Safe Haven Birmingham is approved with it" in message.body
+
+
+def test_approval_with_agency_of_an_active_agency_is_a_plain_approval(
+    officer_client, agency, django_capture_on_commit_callbacks
+):
+    pending = PendingMembershipFactory(agency=agency)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(officer_client, MEMBERSHIPS_URL, "approve_with_agency", [pending])
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert shown == ["Approved 1 membership(s)."]
+    assert "approved with it" not in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member"])
+def test_only_officers_approve_with_the_agency(client_for_role, role, proposed_request):
+    response = run_action(
+        client_for_role(role), MEMBERSHIPS_URL, "approve_with_agency", [proposed_request]
+    )
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    proposed_request.refresh_from_db()
+    assert proposed_request.status == Membership.Status.PENDING
+
+
+def test_the_approval_email_promises_only_the_access_the_rule_grants(
+    db, agency, django_capture_on_commit_callbacks
+):
+    """Rendered for a membership that gives no access (its agency proposed), it promises none."""
+    from network import services as membership_service
+
+    pending = PendingMembershipFactory(agency=agency)
+    membership_service.approve(membership=pending, by=None)
+    Agency.objects.filter(pk=agency.pk).update(status=Agency.Status.PROPOSED)
+    pending.agency.refresh_from_db()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_service._email_user(pending, "approved")
+    body = mail.outbox[-1].body
+    assert "You can now see meeting venues" not in body
+    assert "is approved.\n\nYour agency:" in body

@@ -291,16 +291,54 @@ def test_proposed_slug_is_made_unique(member):
     assert agency.slug == "safe-place-2"
 
 
-def test_approving_a_proposed_agency_lets_its_approved_member_in(member):
+def test_approving_a_proposed_agency_lets_its_pending_member_be_approved(member):
     agency, membership = membership_service.propose_agency(
         user=member, name="Safe Place", sector="third"
     )
+    membership_service.approve_agency(agency=agency)
     membership_service.approve(membership=membership, by=None)
     member = type(member).objects.get(pk=member.pk)
-    assert not member.is_member_of(agency)
-    membership_service.approve_agency(agency=agency)
-    member = type(member).objects.get(pk=member.pk)
     assert member.is_member_of(agency)
+
+
+def test_approving_a_membership_of_a_proposed_agency_is_refused_with_the_reason(
+    member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    agency, membership = membership_service.propose_agency(
+        user=member, name="Safe Place", sector="third"
+    )
+    mail.outbox.clear()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError, match="still only a proposed agency"),
+    ):
+        membership_service.approve(membership=membership, by=None)
+    membership.refresh_from_db()
+    agency.refresh_from_db()
+    assert membership.status == Membership.Status.PENDING
+    assert agency.status == agency.Status.PROPOSED
+    assert mail.outbox == []
+
+
+def test_approving_with_the_agency_approves_both_and_the_email_says_so(
+    member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    agency, membership = membership_service.propose_agency(
+        user=member, name="Safe Place", sector="third"
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_service.approve(membership=membership, by=None, with_agency=True)
+    agency.refresh_from_db()
+    assert agency.status == agency.Status.ACTIVE
+    assert type(member).objects.get(pk=member.pk).is_member_of(agency)
+    [message] = mail.outbox
+    assert "Safe Place is approved with it" in message.body
+    assert "You can now see meeting venues" in message.body
 
 
 # Leaving

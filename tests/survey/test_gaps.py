@@ -39,7 +39,7 @@ def test_counts_agencies_per_service_and_area(areas):
 
     assert result[("legal", "birmingham")] == 2
     assert result[("legal", "sandwell")] == 1
-    assert result[("legal", "region-wide")] == 0
+    assert ("legal", "region-wide") not in result  # region-wide is not a column
 
 
 def test_region_wide_answer_covers_every_local_area(areas):
@@ -50,7 +50,11 @@ def test_region_wide_answer_covers_every_local_area(areas):
 
     assert result[("housing", "birmingham")] == 1
     assert result[("housing", "sandwell")] == 1
-    assert result[("housing", "region-wide")] == 1
+    provision = compute_provision()
+    [row] = provision.rows
+    assert row.region_wide_count == 1
+    assert provision.cell("housing", "region-wide").count == 1
+    assert provision.gap_count == 0
 
 
 def test_agency_answering_local_and_region_wide_is_counted_once(areas):
@@ -72,11 +76,13 @@ def test_empty_cells_are_gaps(areas):
     provision = compute_provision()
 
     assert provision.cell("interpreting", "birmingham").is_gap
-    assert provision.cell("interpreting", "region-wide").is_gap
     assert provision.cell("legal", "birmingham").is_gap
     assert not provision.cell("legal", "sandwell").is_gap
-    # 2 services x 3 areas, one cell covered.
-    assert provision.gap_count == 5
+    # Nobody serves region-wide, yet that is no gap: it is not a place.
+    assert not provision.cell("interpreting", "region-wide").is_gap
+    # 2 services x 2 local areas, one cell covered.
+    assert provision.gap_count == 3
+    assert [area.slug for area in provision.areas] == ["birmingham", "sandwell"]
 
 
 def test_cell_lists_the_providers_by_name(areas):
@@ -189,3 +195,24 @@ def test_csv_names_agencies_for_members_and_defuses_formulas(areas):
 )
 def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
+
+
+def test_a_service_served_in_every_local_area_has_no_gap_without_region_wide(areas):
+    legal = ServiceFactory(slug="legal")
+    ProvidedServiceFactory(service=legal, areas=[areas["birmingham"], areas["sandwell"]])
+    provision = compute_provision()
+    assert provision.gap_count == 0
+    assert provision.rows[0].region_wide_count == 0
+
+
+def test_csv_has_local_areas_only_with_the_region_wide_share(areas):
+    housing = ServiceFactory(slug="housing", name="Housing")
+    ProvidedServiceFactory(service=housing, areas=[areas["region-wide"]])
+    ProvidedServiceFactory(service=housing, areas=[areas["sandwell"]])
+    rows = read_csv(compute_provision(), with_agencies=False)
+    assert [
+        (r["area"], r["agencies_count"], r["gap"], r["of_which_region_wide"]) for r in rows
+    ] == [
+        ("Birmingham", "1", "no", "1"),
+        ("Sandwell", "2", "no", "1"),
+    ]

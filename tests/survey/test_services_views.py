@@ -63,9 +63,15 @@ def test_service_list_shows_counts_to_all_and_agencies_to_members(role, client_f
 
 def test_gap_table_is_an_accessible_table(anon_client, survey):
     html = anon_client.get(LIST_URL).content.decode()
-    assert "<caption" in html
+    # Labelled by a caption outside its scrolling region, so a phone shows the caption whole.
+    assert '<p class="gap-table-caption" id="gaps-caption">Number of agencies' in html
+    assert 'role="region" aria-labelledby="gaps-caption"' in html
+    assert 'class="table table-bordered table-sm gap-table" aria-labelledby="gaps-caption"' in html
     assert '<th scope="col">Birmingham</th>' in html
     assert '<th scope="row">Interpreting</th>' in html
+    # Region-wide is not an area: no column of its own that could hold a gap.
+    assert '<th scope="col">Region-wide</th>' not in html
+    assert '<th scope="col">Of which region-wide</th>' in html
 
 
 def test_member_sees_link_to_edit_own_agency_only(member_client, agency, other_agency, survey):
@@ -151,7 +157,8 @@ def test_region_wide_provider_fills_local_cells(anon_client, areas, interpreting
     html = anon_client.get(LIST_URL).content.decode()
     row = html.split('<th scope="row">Interpreting</th>', 1)[1].split("</tr>", 1)[0]
     assert "Gap" not in row
-    assert row.count("<td>1</td>") == 3
+    assert row.count("<td>1</td>") == 2  # Birmingham and Sandwell
+    assert '<td class="region-wide-cell">1</td>' in row
 
 
 @pytest.mark.parametrize("url", [LIST_URL, CSV_URL])
@@ -367,7 +374,7 @@ def test_edit_form_refuses_other_methods(member_client, agency, method):
 def test_saved_answer_shows_in_the_gap_view(member_client, agency, areas, interpreting):
     before = member_client.get(LIST_URL).content.decode()
     row = before.split('<th scope="row">Interpreting</th>', 1)[1].split("</tr>", 1)[0]
-    assert row.count("Gap") == 3
+    assert row.count("Gap") == 2  # the two local areas; region-wide is not a place
 
     member_client.post(
         edit_url(agency), post_data([interpreting], {interpreting: ([areas[1].pk], "")})
@@ -375,5 +382,5 @@ def test_saved_answer_shows_in_the_gap_view(member_client, agency, areas, interp
 
     after = member_client.get(LIST_URL).content.decode()
     row = after.split('<th scope="row">Interpreting</th>', 1)[1].split("</tr>", 1)[0]
-    assert row.count("Gap") == 2
+    assert row.count("Gap") == 1
     assert "?service=interpreting&amp;area=sandwell" in row

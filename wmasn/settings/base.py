@@ -132,6 +132,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WMASN] "
 # Sign-up verification, password resets and notices go through the outbox (wmasn.mail);
 # rate limits count per client address (wmasn/clients.py).
 ACCOUNT_ADAPTER = "wmasn.accounts.AccountAdapter"
+# Sign-up asks for a name and the agency (network/forms.py); confirming the address in the
+# browser that signed up logs the person in, on the home page that shows their next step.
+ACCOUNT_SIGNUP_FORM_CLASS = "network.forms.SignupForm"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "WMASN Portal"

@@ -18,3 +18,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+
+# One cache for every process of `make run` (server, db_worker, shell), as Redis is in
+# production, so a change made anywhere reaches every feed at once. Files under var/ need
+# no setup (the database cache would need createcachetable first).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),  # noqa: F405
+    }
+}
