@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Last: it adds filters to the other apps' admin lists once they are registered.
+    "reports",
 ]
 
 MIDDLEWARE = [
