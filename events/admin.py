@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -116,6 +116,8 @@ class EventAdmin(admin.ModelAdmin):
 
     def attendance_view(self, request, object_id):
         """Record who attended the whole meeting on one page, ticked from the answers."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         event = self.get_object(request, object_id)
         if event is None:
             raise Http404("No such event.")
