@@ -13,8 +13,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from events.models import Attendance, Event
-from network.models import Agency, Membership, Pledge, PledgeUpdate, WorkingGroup
+from network.models import Agency, Membership, WorkingGroup
 from newsletters.models import Delivery, Issue
+from pledges.models import Pledge, PledgeUpdate
 from reports import figures
 from reports.models import CoverageRecord, ReportPublication
 from reports.tables import Table

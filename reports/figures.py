@@ -8,7 +8,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from events.models import Attendance, Event
-from network.models import Agency, AgencyService, Area, Membership, Pledge, Service
+from network.models import Agency, Area, Membership
+from pledges.models import Pledge
+from survey.models import AgencyService, Service
 
 from .svg import BarChart, HeatMap, Series
 from .tables import Table

@@ -29,7 +29,7 @@ class CoverageRecord(models.Model):
     so next year's report can say which gaps closed and which opened."""
 
     year = models.PositiveSmallIntegerField()
-    service = models.ForeignKey("network.Service", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("survey.Service", on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey("network.Area", on_delete=models.CASCADE, related_name="+")
     agencies = models.PositiveIntegerField()
     recorded_at = models.DateTimeField(default=timezone.now)

@@ -105,3 +105,17 @@ def test_one_attendance_per_event_and_person(meeting, member):
     Attendance.objects.create(event=meeting, user=member)
     with pytest.raises(IntegrityError):
         Attendance.objects.create(event=meeting, user=member)
+
+
+def test_attendance_is_in_download_my_data(member_client, member, other_member, meeting, agency):
+    Attendance.objects.create(event=meeting, user=member, agency=agency)
+    Attendance.objects.create(event=meeting, user=other_member)
+    data = member_client.get("/account/data/").json()
+    assert data["attendance"] == [
+        {
+            "event": "January network meeting",
+            "event_starts_at": meeting.starts_at.isoformat(),
+            "agency": "West Midlands Police",
+            "recorded_at": data["attendance"][0]["recorded_at"],
+        }
+    ]

@@ -5,7 +5,8 @@ import datetime as dt
 from django.utils import timezone
 
 from events.models import Attendance, Event
-from network.models import Agency, Membership, Pledge
+from network.models import Agency, Membership
+from pledges.models import Pledge
 from tests.factories import (
     AgencyFactory,
     AreaFactory,

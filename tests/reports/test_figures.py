@@ -2,9 +2,9 @@
 
 import pytest
 
-from network.gaps import compute_provision
 from reports import figures
 from reports.svg import BarChart, Series
+from survey.gaps import compute_provision
 from tests.factories import AgencyFactory, ProvidedServiceFactory, ServiceFactory
 from tests.reports.factories import YEAR, build_year
 

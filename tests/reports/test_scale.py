@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import Attendance, Event
-from network.models import Agency, AgencyService, Area, Membership, Pledge, User
+from network.models import Agency, Area, Membership, User
+from pledges.models import Pledge
+from survey.models import AgencyService
 from tests.factories import EventFactory, ServiceFactory
 from tests.reports.factories import at
 
