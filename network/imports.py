@@ -4,6 +4,7 @@ agency (as invitations to send). The admin shows a dry run row by row (new, upda
 or refused with the reason) and writes nothing until the officer confirms; the import runs
 in one transaction, and importing the same sheet again updates rather than duplicates."""
 
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
@@ -86,10 +87,22 @@ class AgencyResource(resources.ModelResource):
         clean_model_instances = True
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Areas are saved after the row, so check them now: an unknown one refuses the row
+        # beside the other reasons, in the dry run.
+        try:
+            self.fields["areas"].clean(row)
+        except ValueError as error:
+            errors["areas"] = [str(error)]
         # The slug is made from the name before validation, so full_clean() accepts it.
-        if not instance.slug:
+        if not instance.slug and instance.name:
             instance.slug = unique_slug(instance)
+        if errors:
+            raise ValidationError(errors)
 
 
 def unique_slug(agency):
