@@ -66,6 +66,8 @@ def build_report(year, *, public=False):
 
 def meetings_section(report):
     start, end = year_bounds(report.year)
+    # Held: up to now, in the year still running.
+    end = min(end, timezone.now())
     events = list(
         Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
         .scheduled()

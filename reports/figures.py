@@ -114,10 +114,14 @@ def growth(until_year, years=GROWTH_YEARS):
 # Attendance at each meeting by sector
 
 
-def meetings_in(year):
-    """The year's network meetings that went ahead, in date order."""
+def meetings_in(year, now=None):
+    """The year's network meetings that went ahead (so far), in date order."""
     return (
-        Event.objects.filter(kind=Event.Kind.NETWORK_MEETING, starts_at__year=year)
+        Event.objects.filter(
+            kind=Event.Kind.NETWORK_MEETING,
+            starts_at__year=year,
+            starts_at__lt=now or timezone.now(),
+        )
         .scheduled()
         .order_by("starts_at", "pk")
     )

@@ -43,10 +43,10 @@ def member_of(agency, *, joined, ended=None, **user):
     return membership.user
 
 
-def meeting_on(month, day, **kwargs):
+def meeting_on(month, day, year=YEAR, **kwargs):
     return EventFactory(
         kind=Event.Kind.NETWORK_MEETING,
-        starts_at=at(YEAR, month, day, 10),
+        starts_at=at(year, month, day, 10),
         **kwargs,
     )
 
@@ -55,30 +55,30 @@ def attended(event, user, agency):
     return Attendance.objects.create(event=event, user=user, agency=agency)
 
 
-def build_year():
+def build_year(year=YEAR):
     """Three agencies before the year and two in it; two meetings; pledges; services.
 
     Known figures (for YEAR): see the assertions in test_report.py and test_figures.py.
     """
-    police = agency_created(YEAR - 2, name="Police", sector=Agency.Sector.PUBLIC)
-    council = agency_created(YEAR - 1, name="Council", sector=Agency.Sector.PUBLIC)
-    charity = agency_created(YEAR - 1, name="Charity", sector=Agency.Sector.THIRD)
-    solicitors = agency_created(YEAR, name="Solicitors", sector=Agency.Sector.PRIVATE)
-    shelter = agency_created(YEAR, name="Shelter", sector=Agency.Sector.THIRD)
-    agency_created(YEAR, name="Proposed", sector=Agency.Sector.THIRD, status="proposed")
+    police = agency_created(year - 2, name="Police", sector=Agency.Sector.PUBLIC)
+    council = agency_created(year - 1, name="Council", sector=Agency.Sector.PUBLIC)
+    charity = agency_created(year - 1, name="Charity", sector=Agency.Sector.THIRD)
+    solicitors = agency_created(year, name="Solicitors", sector=Agency.Sector.PRIVATE)
+    shelter = agency_created(year, name="Shelter", sector=Agency.Sector.THIRD)
+    agency_created(year, name="Proposed", sector=Agency.Sector.THIRD, status="proposed")
 
-    officer_a = member_of(police, joined=YEAR - 2, first_name="Ada", last_name="Constable")
-    member_of(council, joined=YEAR - 1, ended=YEAR)
-    clerk = member_of(council, joined=YEAR, first_name="Cleo", last_name="Clerk")
-    worker = member_of(charity, joined=YEAR, first_name="Wes", last_name="Worker")
-    lawyer = member_of(solicitors, joined=YEAR, first_name="Lou", last_name="Lawyer")
+    officer_a = member_of(police, joined=year - 2, first_name="Ada", last_name="Constable")
+    member_of(council, joined=year - 1, ended=year)
+    clerk = member_of(council, joined=year, first_name="Cleo", last_name="Clerk")
+    worker = member_of(charity, joined=year, first_name="Wes", last_name="Worker")
+    lawyer = member_of(solicitors, joined=year, first_name="Lou", last_name="Lawyer")
 
-    january = meeting_on(1, 16, title="January meeting")
-    march = meeting_on(3, 20, title="March meeting")
-    cancelled = meeting_on(5, 15, title="May meeting")
+    january = meeting_on(1, 16, year, title="January meeting")
+    march = meeting_on(3, 20, year, title="March meeting")
+    cancelled = meeting_on(5, 15, year, title="May meeting")
     cancelled.cancel("Venue unavailable")
     conference = EventFactory(
-        kind=Event.Kind.CONFERENCE, title="Conference", starts_at=at(YEAR, 10, 18, 9)
+        kind=Event.Kind.CONFERENCE, title="Conference", starts_at=at(year, 10, 18, 9)
     )
     attended(january, officer_a, police)
     attended(january, clerk, council)
@@ -89,17 +89,17 @@ def build_year():
     attended(cancelled, clerk, council)  # recorded by mistake; the meeting did not go ahead
 
     author = UserFactory(first_name="Pat", last_name="Author")
-    made = PledgeFactory(agency=police, year=YEAR, status=Pledge.Status.ACHIEVED, text="Train all")
+    made = PledgeFactory(agency=police, year=year, status=Pledge.Status.ACHIEVED, text="Train all")
     PledgeUpdateFactory(pledge=made, note="Everyone trained", author=author)
-    PledgeFactory(agency=charity, year=YEAR, status=Pledge.Status.IN_PROGRESS, text="Open beds")
+    PledgeFactory(agency=charity, year=year, status=Pledge.Status.IN_PROGRESS, text="Open beds")
     PledgeFactory(
         agency=council,
-        year=YEAR,
+        year=year,
         status=Pledge.Status.MADE,
         visibility=Pledge.Visibility.MEMBERS,
         text="Secret plan",
     )
-    PledgeFactory(agency=police, year=YEAR - 1, status=Pledge.Status.NOT_ACHIEVED)
+    PledgeFactory(agency=police, year=year - 1, status=Pledge.Status.NOT_ACHIEVED)
 
     birmingham = AreaFactory(name="Birmingham", slug="birmingham", order=1)
     coventry = AreaFactory(name="Coventry", slug="coventry", order=2)

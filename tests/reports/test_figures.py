@@ -121,3 +121,17 @@ def test_bars_are_drawn_in_proportion():
     assert chart.bars[1]["y"] + chart.bars[1]["h"] == pytest.approx(chart.bars[0]["y"])
     assert [t["text"] for t in chart.ticks] == ["0", "1", "2", "3", "4"]
     assert not chart.is_empty
+
+
+def test_meetings_still_to_come_are_not_counted_as_held():
+    import datetime as dt
+
+    import time_machine
+
+    from tests.factories import EventFactory
+    from tests.reports.factories import at
+
+    EventFactory(title="Held", starts_at=at(2026, 3, 1))
+    EventFactory(title="To come", starts_at=at(2026, 9, 1))
+    with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=dt.UTC), tick=False):
+        assert [e.title for e, _ in figures.attendance(2026).meetings] == ["Held"]
