@@ -465,6 +465,15 @@ class InvitationAdmin(ImportMixin, admin.ModelAdmin):
     readonly_fields = ()
     actions = ["send_selected", "revoke_selected"]
 
+    def add_success_message(self, result, request):
+        super().add_success_message(result, request)
+        self.message_user(
+            request,
+            'Nobody has been emailed yet: choose the state "Not sent yet", select them all and '
+            'use "Send (or re-send) the selected invitations".',
+            messages.INFO,
+        )
+
     @admin.display(description="state")
     def state_display(self, obj):
         return obj.state().label

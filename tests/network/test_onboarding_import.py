@@ -114,7 +114,10 @@ def test_people_import_as_invitations_not_sent_yet(officer_client, officer):
     dry_run = upload(officer_client, "invitation", PEOPLE_CSV)
     assert row_types(dry_run.content.decode()) == ["New", "New"]
     assert not Invitation.objects.exists()
-    confirm(officer_client, "invitation", dry_run)
+    done = confirm(officer_client, "invitation", dry_run)
+    assert done.status_code == 302
+    told = [str(m) for m in officer_client.get(done["Location"]).context["messages"]]
+    assert any("Nobody has been emailed yet" in m for m in told)
     invitations = Invitation.objects.order_by("email")
     assert [(i.email, i.agency, i.sent_at) for i in invitations] == [
         ("ann.lead@walsall.gov.uk", walsall, None),
