@@ -28,6 +28,10 @@ def local_date(moment):
     return moment.astimezone(timezone.get_default_timezone()).date().isoformat()
 
 
+def full_name(first, last):
+    return " ".join(part for part in (first, last) if part)
+
+
 def year_bounds(year):
     tz = timezone.get_default_timezone()
     start = dt.datetime(year, 1, 1, tzinfo=tz)
@@ -157,7 +161,7 @@ def growth_section(report):
                 headers=["Name", "Email", "Agency", "Approved"],
                 rows=[
                     [
-                        " ".join(p for p in (first, last) if p),
+                        full_name(first, last),
                         email,
                         agency,
                         local_date(decided_at),
@@ -200,7 +204,7 @@ def pledges_section(report):
         .order_by("created_at", "pk")
         .values_list("pledge_id", "created_at", "note", "author__first_name", "author__last_name")
     ):
-        author = "" if report.public else " ".join(p for p in (first, last) if p)
+        author = "" if report.public else full_name(first, last)
         notes.setdefault(pledge_id, []).append(
             f"{local_date(created_at)}: {note}" + (f" ({author})" if author else "")
         )
