@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from events.models import RSVP, Event
 from network.models import Agency, Membership
+from wmasn.jobs import overdue_jobs
+from wmasn.mail.models import OutgoingEmail, WorkerHeartbeat
+from wmasn.mail.status import WORKER_SILENCE
 
 UPCOMING_VENUE_DAYS = 60
 OLDEST_SHOWN = 5
@@ -106,7 +109,56 @@ def agencies_without_pledge(now):
     )
 
 
-LINES = [waiting_requests, proposed_agencies, meetings_without_venue, agencies_without_pledge]
+def failed_emails(now):
+    count = OutgoingEmail.objects.filter(state=OutgoingEmail.State.FAILED).count()
+    if not count:
+        return None
+    return DeskLine(
+        key="emails-failed",
+        count=count,
+        text=f"{plural(count, 'email')} failed (send again from the list)",
+        url=admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.FAILED),
+    )
+
+
+def emails_without_worker(now):
+    """Emails due with no mail worker seen for WORKER_SILENCE (the rule of the admin banner)."""
+    if WorkerHeartbeat.objects.filter(last_seen__gte=now - WORKER_SILENCE).exists():
+        return None
+    count = OutgoingEmail.objects.due(now).count()
+    if not count:
+        return None
+    return DeskLine(
+        key="emails-waiting",
+        count=count,
+        text=f"{plural(count, 'email')} waiting, and no mail worker is running "
+        "(start one: python manage.py db_worker)",
+        url=admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.PENDING),
+    )
+
+
+def jobs_overdue(now):
+    overdue = overdue_jobs(now)
+    if not overdue:
+        return None
+    names = ",".join(job.name for job, _run in overdue)
+    return DeskLine(
+        key="jobs-overdue",
+        count=len(overdue),
+        text=f"{plural(len(overdue), 'periodic job')} overdue: {names.replace(',', ', ')}",
+        url=admin_list("mail_jobrun", name__in=names),
+    )
+
+
+LINES = [
+    waiting_requests,
+    proposed_agencies,
+    failed_emails,
+    emails_without_worker,
+    jobs_overdue,
+    meetings_without_venue,
+    agencies_without_pledge,
+]
 
 
 def desk_lines(now=None):

@@ -16,6 +16,8 @@ from tests.factories import (
     PledgeFactory,
     RSVPFactory,
 )
+from wmasn import jobs, mail
+from wmasn.mail.models import JobRun, OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,7 @@ def changelist_names(client, url):
 
 
 def test_desk_says_nothing_needs_attention_when_all_is_done(officer_client):
+    jobs.run_due_jobs(worker="worker one")
     lines, html = desk(officer_client)
     assert lines == {}
     assert "Nothing needs attention." in html
@@ -143,3 +146,50 @@ def test_next_meetings_with_their_answers(officer_client, member, other_member):
     assert re.findall(r"<td>([^<]*)</td>", row)[-2:] == ["1", "1"]
     assert "Past meeting" not in html
     assert f"/admin/events/event/{meeting.pk}/change/" in html
+
+
+def queue(*addresses):
+    content = mail.store_content(mail.RenderedEmail(subject="Your membership", text="Hello.\n"))
+    return mail.queue_emails(content, list(addresses), kind="membership-decision")
+
+
+def test_failed_emails_line_links_to_the_failed_list(
+    officer_client, django_capture_on_commit_callbacks
+):
+    failed, sent = queue("failed@example.org", "sent@example.org")
+    OutgoingEmail.objects.filter(pk=failed.pk).update(state="failed", attempts=3)
+    OutgoingEmail.objects.filter(pk=sent.pk).update(state="sent")
+    count, url, _ = desk(officer_client)[0]["emails-failed"]
+    assert count == 1
+    listed = changelist_names(officer_client, url)
+    assert "failed@example.org" in listed and "sent@example.org" not in listed
+    # Resolved through the list's "send again" action.
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(url, {"action": "retry", "_selected_action": [failed.pk], "index": 0})
+    assert "emails-failed" not in desk(officer_client)[0]
+
+
+def test_emails_waiting_with_no_worker(officer_client, time_machine):
+    queue("waiting@example.org")
+    count, url, text = desk(officer_client)[0]["emails-waiting"]
+    assert count == 1 and "no mail worker" in text
+    assert "waiting@example.org" in changelist_names(officer_client, url)
+    jobs.record_heartbeat("worker one")
+    assert "emails-waiting" not in desk(officer_client)[0]
+    # A worker silent for more than ten minutes counts as none.
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=11))
+    assert "emails-waiting" in desk(officer_client)[0]
+
+
+def test_overdue_jobs_line_links_to_those_jobs(officer_client, time_machine):
+    jobs.run_due_jobs(worker="worker one")
+    assert "jobs-overdue" not in desk(officer_client)[0]
+    JobRun.objects.filter(name="pledges.reminders").update(
+        last_finished_at=timezone.now() - dt.timedelta(days=3)
+    )
+    count, url, text = desk(officer_client)[0]["jobs-overdue"]
+    assert count == 1 and text.endswith("pledges.reminders")
+    listed = changelist_names(officer_client, url)
+    assert "pledges.reminders" in listed and "mail.deliver" not in listed
+    jobs.run_due_jobs(worker="worker one", names=["pledges.reminders"], force=True)
+    assert "jobs-overdue" not in desk(officer_client)[0]
