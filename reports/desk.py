@@ -39,6 +39,12 @@ def plural(count, one, many=None):
     return one if count == 1 else (many or one + "s")
 
 
+def counted(key, queryset, text, url):
+    """A line counting `queryset`, or None when it is empty; `text(count)` says what."""
+    count = queryset.count()
+    return DeskLine(key=key, count=count, text=text(count), url=url) if count else None
+
+
 def waiting_requests(now):
     pending = Membership.objects.pending().select_related("user", "agency")
     count = pending.count()
@@ -62,29 +68,24 @@ def waiting_requests(now):
 
 
 def proposed_agencies(now):
-    count = Agency.objects.proposed().count()
-    if not count:
-        return None
-    return DeskLine(
-        key="proposed-agencies",
-        count=count,
-        text=f"{plural(count, 'agency', 'agencies')} proposed, awaiting an officer",
-        url=admin_list("network_agency", status__exact=Agency.Status.PROPOSED),
+    return counted(
+        "proposed-agencies",
+        Agency.objects.proposed(),
+        lambda n: f"{plural(n, 'agency', 'agencies')} proposed, awaiting an officer",
+        admin_list("network_agency", status__exact=Agency.Status.PROPOSED),
     )
 
 
 def meetings_without_venue(now):
     until = now + dt.timedelta(days=UPCOMING_VENUE_DAYS)
     meetings = Event.objects.upcoming(now).scheduled().filter(starts_at__lt=until)
-    count = meetings.filter(venue__isnull=True).count()
-    if not count:
-        return None
-    return DeskLine(
-        key="meetings-without-venue",
-        count=count,
-        text=f"{plural(count, 'event')} in the next {UPCOMING_VENUE_DAYS} days without a "
-        "confirmed venue",
-        url=admin_list(
+    return counted(
+        "meetings-without-venue",
+        meetings.filter(venue__isnull=True),
+        lambda n: (
+            f"{plural(n, 'event')} in the next {UPCOMING_VENUE_DAYS} days without a confirmed venue"
+        ),
+        admin_list(
             "events_event",
             status__exact=Event.Status.SCHEDULED,
             venue__isnull="True",
@@ -96,28 +97,22 @@ def meetings_without_venue(now):
 
 def agencies_without_pledge(now):
     year = timezone.localdate(now).year
-    count = Agency.objects.active().exclude(pledges__year=year).count()
-    if not count:
-        return None
-    return DeskLine(
-        key="agencies-without-pledge",
-        count=count,
-        text=f"{plural(count, 'agency', 'agencies')} with no pledge for {year}",
-        url=admin_list(
+    return counted(
+        "agencies-without-pledge",
+        Agency.objects.active().exclude(pledges__year=year),
+        lambda n: f"{plural(n, 'agency', 'agencies')} with no pledge for {year}",
+        admin_list(
             "network_agency", status__exact=Agency.Status.ACTIVE, pledged="no", pledge_year=year
         ),
     )
 
 
 def failed_emails(now):
-    count = OutgoingEmail.objects.filter(state=OutgoingEmail.State.FAILED).count()
-    if not count:
-        return None
-    return DeskLine(
-        key="emails-failed",
-        count=count,
-        text=f"{plural(count, 'email')} failed (send again from the list)",
-        url=admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.FAILED),
+    return counted(
+        "emails-failed",
+        OutgoingEmail.objects.filter(state=OutgoingEmail.State.FAILED),
+        lambda n: f"{plural(n, 'email')} failed (send again from the list)",
+        admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.FAILED),
     )
 
 
@@ -125,15 +120,14 @@ def emails_without_worker(now):
     """Emails due with no mail worker seen for WORKER_SILENCE (the rule of the admin banner)."""
     if WorkerHeartbeat.objects.filter(last_seen__gte=now - WORKER_SILENCE).exists():
         return None
-    count = OutgoingEmail.objects.due(now).count()
-    if not count:
-        return None
-    return DeskLine(
-        key="emails-waiting",
-        count=count,
-        text=f"{plural(count, 'email')} waiting, and no mail worker is running "
-        "(start one: python manage.py db_worker)",
-        url=admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.PENDING),
+    return counted(
+        "emails-waiting",
+        OutgoingEmail.objects.due(now),
+        lambda n: (
+            f"{plural(n, 'email')} waiting, and no mail worker is running "
+            "(start one: python manage.py db_worker)"
+        ),
+        admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.PENDING),
     )
 
 
