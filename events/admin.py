@@ -4,16 +4,21 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
 from events import visibility
-from events.forms import CancelEventsForm, EventAdminForm, ScheduleMeetingsForm
-from events.models import RSVP, CalendarToken, Event, Venue
-from events.services import cancel_events, schedule_network_meetings
+from events.forms import AttendanceForm, CancelEventsForm, EventAdminForm, ScheduleMeetingsForm
+from events.models import RSVP, Attendance, CalendarToken, Event, Venue
+from events.services import (
+    attendance_candidates,
+    cancel_events,
+    record_attendance,
+    schedule_network_meetings,
+)
 from network.models import Membership
 from wmasn.spreadsheets import csv_safe
 
@@ -67,6 +72,7 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [RSVPInline]
     actions = ["cancel_selected", "export_attendees_csv"]
     change_list_template = "events/admin/event_change_list.html"
+    change_form_template = "events/admin/event_change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "description", "organiser", "working_group"]}),
@@ -96,6 +102,11 @@ class EventAdmin(admin.ModelAdmin):
                 "schedule-year/",
                 self.admin_site.admin_view(self.schedule_year_view),
                 name="events_event_schedule_year",
+            ),
+            path(
+                "<path:object_id>/attendance/",
+                self.admin_site.admin_view(self.attendance_view),
+                name="events_event_attendance",
             ),
             *super().get_urls(),
         ]
@@ -130,6 +141,38 @@ class EventAdmin(admin.ModelAdmin):
             "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
         }
         return TemplateResponse(request, "events/admin/schedule_year.html", context)
+
+    def attendance_view(self, request, object_id):
+        """Record who attended the whole meeting on one page, ticked from the answers."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        event = self.get_object(request, object_id)
+        if event is None:
+            raise Http404("No such event.")
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        form = AttendanceForm(request.POST or None, candidates=attendance_candidates(event))
+        if request.method == "POST" and form.is_valid():
+            added, removed = record_attendance(
+                event=event, users=form.attendees(), recorded_by=request.user
+            )
+            self.message_user(
+                request,
+                f"Attendance saved: {event.attendances.count()} attended "
+                f"({added} added, {removed} removed).",
+                messages.SUCCESS,
+            )
+            return redirect("admin:events_event_change", event.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Attendance: {event}",
+            "event": event,
+            "form": form,
+            "rows": list(zip(form["attended"], form.candidates, strict=True)),
+            "opts": self.model._meta,
+            "original": event,
+        }
+        return TemplateResponse(request, "events/admin/attendance.html", context)
 
     @admin.action(description="Cancel selected events (asks for a reason)", permissions=["change"])
     def cancel_selected(self, request, queryset):
@@ -216,6 +259,22 @@ class CalendarTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     fields = ["user", "created_at", "last_fetched_at", "last_client"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    """Read-only list; attendance is recorded per meeting from the meeting's page."""
+
+    list_display = ["event", "user", "agency", "recorded_at", "recorded_by"]
+    list_filter = ["agency__sector", "event__kind"]
+    list_select_related = ["event", "user", "agency", "recorded_by"]
+    search_fields = ["event__title", "user__email", "agency__name"]
 
     def has_add_permission(self, request):
         return False

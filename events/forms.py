@@ -197,3 +197,41 @@ class EventAdminForm(forms.ModelForm):
             "status",
             "cancellation_reason",
         ]
+
+
+class AttendanceForm(forms.Form):
+    """Who attended: the people who answered (ticked when they said they would come),
+    and others by email address."""
+
+    attended = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Attended"
+    )
+    others = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Others who attended",
+        help_text="Email addresses of people with an account who came without answering, "
+        "one per line.",
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        self.fields["attended"].choices = [(c["user"].pk, str(c["user"])) for c in candidates]
+        self.fields["attended"].initial = [c["user"].pk for c in candidates if c["ticked"]]
+
+    def clean_others(self):
+        from network.models import User
+
+        emails = {line.strip().lower() for line in self.cleaned_data["others"].split() if line}
+        found = {u.email.lower(): u for u in User.objects.filter(email__in=emails, is_active=True)}
+        unknown = sorted(emails - found.keys())
+        if unknown:
+            raise ValidationError("No account has these addresses: " + ", ".join(unknown))
+        return list(found.values())
+
+    def attendees(self):
+        from network.models import User
+
+        chosen = set(self.cleaned_data["attended"])
+        return [*User.objects.filter(pk__in=chosen), *self.cleaned_data["others"]]

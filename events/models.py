@@ -262,6 +262,48 @@ class RSVP(models.Model):
         return f"{self.user} — {self.event}: {self.get_answer_display()}"
 
 
+class AttendanceQuerySet(models.QuerySet):
+    def in_year(self, year):
+        return self.filter(event__starts_at__year=year)
+
+
+class Attendance(models.Model):
+    """Someone who came to an event, recorded by an officer afterwards."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances"
+    )
+    # The agency they came for, kept as it was on the day so the figures do not move later.
+    agency = models.ForeignKey(
+        "network.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendances",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "attendance"
+        ordering = ["event", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="attendance_once_per_event"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.event}"
+
+
 def hash_calendar_token(raw_token):
     return hashlib.sha256(raw_token.encode()).hexdigest()
 

@@ -1,6 +1,6 @@
 """The events app's part of "download my data" and of account deletion."""
 
-from events.models import RSVP, CalendarToken
+from events.models import RSVP, Attendance, CalendarToken
 from network.privacy import eraser, exporter, iso
 
 
@@ -15,6 +15,20 @@ def export_rsvps(user):
             "updated_at": iso(r.updated_at),
         }
         for r in RSVP.objects.filter(user=user).select_related("event")
+    ]
+
+
+@exporter("attendance")
+def export_attendance(user):
+    # Kept after account deletion on the anonymous tombstone, so past figures do not move.
+    return [
+        {
+            "event": a.event.title,
+            "event_starts_at": iso(a.event.starts_at),
+            "agency": a.agency.name if a.agency else None,
+            "recorded_at": iso(a.recorded_at),
+        }
+        for a in Attendance.objects.filter(user=user).select_related("event", "agency")
     ]
 
 

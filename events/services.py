@@ -1,10 +1,11 @@
 """Writes that touch several rows: answering, scheduling a year, cancelling with emails."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from events import times
 from events.emails import send_cancellation_emails
-from events.models import RSVP, Event
+from events.models import RSVP, Attendance, Event
 
 
 @transaction.atomic
@@ -61,3 +62,58 @@ def cancel_events(*, events, reason):
         # Each email waits for its own commit; a failed email never undoes the cancellation.
         send_cancellation_emails(event)
     return cancelled
+
+
+def attendance_candidates(event):
+    """People to list on the attendance page: those who answered, and those already recorded,
+    with whether each is ticked (recorded, or, before anything is recorded, said attending)."""
+    from network.models import User
+
+    recorded = set(Attendance.objects.filter(event=event).values_list("user_id", flat=True))
+    answers = dict(RSVP.objects.filter(event=event).values_list("user_id", "answer"))
+    people = User.objects.filter(pk__in={*recorded, *answers}).order_by(
+        "last_name", "first_name", "email"
+    )
+    return [
+        {
+            "user": person,
+            "answer": answers.get(person.pk, ""),
+            "ticked": person.pk in recorded
+            if recorded
+            else answers.get(person.pk) == RSVP.Answer.ATTENDING,
+        }
+        for person in people
+    ]
+
+
+@transaction.atomic
+def record_attendance(*, event, users, recorded_by, now=None):
+    """Make the event's attendance exactly `users`; each keeps the agency recorded before,
+    or gets the first of their agencies (by name). Returns (added, removed) counts."""
+    from network.models import Membership
+
+    now = now or timezone.now()
+    wanted = {user.pk for user in users}
+    existing = set(Attendance.objects.filter(event=event).values_list("user_id", flat=True))
+    removed, _ = Attendance.objects.filter(event=event).exclude(user_id__in=wanted).delete()
+    agency_of = {}
+    for user_id, agency_id in (
+        Membership.objects.approved()
+        .filter(user_id__in=wanted - existing)
+        .order_by("-agency__name")
+        .values_list("user_id", "agency_id")
+    ):
+        agency_of[user_id] = agency_id  # the last one written is the first by name
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                event=event,
+                user_id=user_id,
+                agency_id=agency_of.get(user_id),
+                recorded_by=recorded_by,
+                recorded_at=now,
+            )
+            for user_id in sorted(wanted - existing)
+        ]
+    )
+    return len(wanted - existing), removed

@@ -10,13 +10,17 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
+from import_export.admin import ImportMixin
 
+from network import invitations
 from network import services as membership_service
+from network.imports import IMPORT_FORMATS, AgencyResource, PersonResource
 from network.models import (
     Agency,
     AgencyContact,
     Area,
     GroupMembership,
+    Invitation,
     Membership,
     Resource,
     User,
@@ -328,7 +332,10 @@ class AgencyMembershipInline(ReadOnlyMembershipInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ImportMixin, admin.ModelAdmin):
+    # Onboarding: import agencies from CSV or Excel, with a dry run first (network/imports.py).
+    resource_classes = [AgencyResource]
+    import_formats = IMPORT_FORMATS
     list_display = ("name", "sector", "status", "website", "proposed_by", "updated_at")
     list_filter = ("status", "sector", "areas")
     search_fields = ("name", "slug", "description", "email_domains")
@@ -440,3 +447,98 @@ class ResourceAdmin(admin.ModelAdmin):
     search_fields = ("title", "description", "phone", "email", "url")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ("kind", "title", "description", "phone", "hours", "email", "url", "order")
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return Invitation.State.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == Invitation.State.NOT_SENT:
+            return queryset.not_sent()
+        if value == Invitation.State.OPEN:
+            return queryset.open(now)
+        if value == Invitation.State.ACCEPTED:
+            return queryset.filter(accepted_at__isnull=False)
+        if value == Invitation.State.REVOKED:
+            return queryset.filter(revoked_at__isnull=False, accepted_at__isnull=True)
+        if value == Invitation.State.EXPIRED:
+            return queryset.filter(
+                accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+            )
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ImportMixin, admin.ModelAdmin):
+    """Invite one person (add one: it is sent on saving) or every person of an import
+    (import, then "Send" on the ones not sent yet); re-send and revoke from the list."""
+
+    resource_classes = [PersonResource]
+    import_formats = IMPORT_FORMATS
+    list_display = ("email", "first_name", "last_name", "agency", "state_display", "sent_at")
+    list_filter = (InvitationStateFilter, "agency__sector")
+    list_select_related = ("agency",)
+    search_fields = ("email", "first_name", "last_name", "agency__name")
+    autocomplete_fields = ("agency",)
+    fields = ("email", "first_name", "last_name", "agency", "role")
+    readonly_fields = ()
+    actions = ["send_selected", "revoke_selected"]
+
+    def add_success_message(self, result, request):
+        super().add_success_message(result, request)
+        self.message_user(
+            request,
+            'Nobody has been emailed yet: choose the state "Not sent yet", select them all and '
+            'use "Send (or re-send) the selected invitations".',
+            messages.INFO,
+        )
+
+    @admin.display(description="state")
+    def state_display(self, obj):
+        return obj.state().label
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who and where are fixed once made; a new address is a new invitation.
+        return ("email", "agency") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        invitations.invite(
+            email=obj.email,
+            agency=obj.agency,
+            by=request.user,
+            first_name=obj.first_name,
+            last_name=obj.last_name,
+            role=obj.role,
+        )
+        obj.pk = Invitation.objects.get(email__iexact=obj.email, agency=obj.agency).pk
+
+    @admin.action(permissions=["change"], description="Send (or re-send) the selected invitations")
+    def send_selected(self, request, queryset):
+        sent = 0
+        for invitation in queryset.filter(accepted_at__isnull=True).select_related("agency"):
+            invitations.send(invitation=invitation, by=request.user)
+            sent += 1
+        skipped = queryset.count() - sent
+        self.message_user(
+            request,
+            f"Sent {sent} invitation(s) with a new link each."
+            + (f" {skipped} already accepted, left alone." if skipped else ""),
+            messages.SUCCESS,
+        )
+
+    @admin.action(permissions=["change"], description="Revoke the selected invitations")
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for invitation in queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True):
+            invitations.revoke(invitation=invitation)
+            revoked += 1
+        self.message_user(request, f"Revoked {revoked} invitation(s).", messages.SUCCESS)

@@ -259,3 +259,47 @@ class SignupForm(forms.Form):
             services.propose_agency(
                 user=user, name=name, sector=self.cleaned_data["new_agency_sector"]
             )
+
+
+class AcceptInvitationForm(forms.Form):
+    """A new member's name and password, set from their invitation link."""
+
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name")
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["first_name"].initial = invitation.first_name
+        self.fields["last_name"].initial = invitation.last_name
+
+    def clean(self):
+        from django.contrib.auth import password_validation
+
+        from network.models import User
+
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and password != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords do not match.")
+        elif password:
+            candidate = User(
+                email=self.invitation.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -409,3 +409,85 @@ class Resource(RejectsNulBytes, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Sent, not yet accepted, revoked or expired."""
+        return self.filter(
+            sent_at__isnull=False,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        )
+
+    def not_sent(self):
+        return self.filter(sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(RejectsNulBytes, models.Model):
+    """An officer's invitation to join an agency: the link in its email lets the person set a
+    name and password and become an approved member at once. One per address and agency, so
+    importing the same people again updates them."""
+
+    class State(models.TextChoices):
+        NOT_SENT = "not_sent", "Not sent yet"
+        OPEN = "open", "Sent, waiting"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField("role at the agency", max_length=150, blank=True)
+    # Only a hash of the link's secret is kept; re-sending makes a new secret.
+    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_accepted",
+        editable=False,
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "agency", name="invitation_once_per_agency"),
+            models.UniqueConstraint(
+                fields=["token_hash"],
+                condition=~models.Q(token_hash=""),
+                name="invitation_token_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.agency}"
+
+    def state(self, now=None):
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if not self.sent_at:
+            return self.State.NOT_SENT
+        if self.expires_at <= (now or timezone.now()):
+            return self.State.EXPIRED
+        return self.State.OPEN

@@ -16,6 +16,7 @@ urlpatterns = [
         name="membership-agency-search",
     ),
     path("membership/<int:pk>/leave/", views.membership_leave, name="membership-leave"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     # Working groups
     path("groups/", views.group_list, name="group-list"),
     path("groups/<slug:slug>/", views.group_detail, name="group-detail"),

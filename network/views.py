@@ -5,20 +5,20 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from network import privacy
+from network import invitations, privacy
 from network import services as membership_service
 from network.access import (
     get_agency_for_member,
@@ -29,6 +29,7 @@ from network.access import (
     sees_member_details,
 )
 from network.forms import (
+    AcceptInvitationForm,
     AgencyContactFormSet,
     AgencyFilterForm,
     AgencyProfileForm,
@@ -422,4 +423,45 @@ def account_delete(request):
         request,
         "network/account_delete.html",
         {"form": form, "privacy_contact": settings.WMASN_PRIVACY_CONTACT},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """The invitation link: set a name and password and become a member at once. A link used
+    twice, expired or withdrawn gives a page that says so."""
+    invitation = invitations.find_invitation(token)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    state = invitation.state()
+    account = invitations.existing_account(invitation)
+    if (
+        state == invitation.State.OPEN
+        and account is not None
+        and account.is_member_of(invitation.agency)
+    ):
+        state = "member"
+    form = None
+    if state == invitation.State.OPEN and account is None:
+        form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    accepting = request.method == "POST" and state == invitation.State.OPEN
+    if accepting and (form is None or form.is_valid()):
+        details = form.cleaned_data if form else {}
+        user = invitations.accept(
+            invitation=invitation,
+            first_name=details.get("first_name", ""),
+            last_name=details.get("last_name", ""),
+            password=details.get("password1"),
+        )
+        messages.success(request, f"Welcome: you are now a member of {invitation.agency}.")
+        if form is None:
+            return redirect("account_login")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("network:membership")
+    # Used, expired or withdrawn: a page that says so (200), never an error.
+    return render(
+        request,
+        "network/invitation_accept.html",
+        {"invitation": invitation, "state": state, "account": account, "form": form},
     )

@@ -10,6 +10,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "WMASN Portal administration"
 admin.site.site_title = "WMASN Portal admin"
 admin.site.index_title = "Run the network"
+# The front page is the chair's desk: what needs attention (the reports app provides it).
+admin.site.index_template = "reports/admin/index.html"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("pledges/", include("pledges.urls")),
     path("services/", include("survey.urls")),
     path("newsletters/", include("newsletters.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 handler400 = "wmasn.views.bad_request"

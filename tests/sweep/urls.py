@@ -110,12 +110,14 @@ SPECS = [
     PageSpec("resources"),
     PageSpec("privacy"),
     PageSpec("admin", access=STAFF),
+    PageSpec("annual-report", access=STAFF),
     PageSpec("healthz", kind=HEALTH),
     # Not rows of the URL table, but pages with forms linked from it: the sweeps cover them too.
     PageSpec("services-edit-police", access=EDITORS, owner=POLICE),
     PageSpec("services-edit-barnardos", access=EDITORS, owner=BARNARDOS),
     PageSpec("account-data", kind=FEED, access=LOGIN),
     PageSpec("account-delete", access=LOGIN),
+    PageSpec("reports-charts", access=STAFF),
 ]
 PAGE_NAMES = [spec.name for spec in SPECS]
 HTML_PAGE_NAMES = [spec.name for spec in SPECS if spec.kind == HTML]
@@ -204,6 +206,12 @@ def _path_for(name):
     }
     if name in fixed:
         return fixed[name], None
+    if name == "annual-report":
+        from django.utils import timezone
+
+        return f"/reports/{timezone.localdate().year}/", None
+    if name == "reports-charts":
+        return "/reports/", None
     if name == "event-detail":
         return f"/events/{_event().slug}/", None
     if name == "event-ics":

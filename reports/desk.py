@@ -1,0 +1,175 @@
+"""The chair's desk: what needs an officer's attention, each line linking to the list that
+resolves it. Every line is one or two counting queries, whatever the size of the network."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import RSVP, Event
+from network.models import Agency, Membership
+from wmasn.jobs import overdue_jobs
+from wmasn.mail.models import OutgoingEmail, WorkerHeartbeat
+from wmasn.mail.status import WORKER_SILENCE
+
+UPCOMING_VENUE_DAYS = 60
+OLDEST_SHOWN = 5
+
+
+@dataclass
+class DeskLine:
+    """One thing to attend to: how many, what, and the admin list that resolves it."""
+
+    key: str
+    count: int
+    text: str
+    url: str
+    items: list = field(default_factory=list)
+
+
+def admin_list(name, **params):
+    url = reverse(f"admin:{name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def plural(count, one, many=None):
+    return one if count == 1 else (many or one + "s")
+
+
+def counted(key, queryset, text, url):
+    """A line counting `queryset`, or None when it is empty; `text(count)` says what."""
+    count = queryset.count()
+    return DeskLine(key=key, count=count, text=text(count), url=url) if count else None
+
+
+def waiting_requests(now):
+    pending = Membership.objects.pending().select_related("user", "agency")
+    count = pending.count()
+    if not count:
+        return None
+    items = [
+        {
+            "text": f"{m.user} for {m.agency}",
+            "age_days": (now - m.requested_at).days,
+            "url": reverse("admin:network_membership_change", args=[m.pk]),
+        }
+        for m in pending[:OLDEST_SHOWN]
+    ]
+    return DeskLine(
+        key="membership-requests",
+        count=count,
+        text=f"{plural(count, 'membership request')} waiting",
+        url=admin_list("network_membership", status=Membership.Status.PENDING),
+        items=items,
+    )
+
+
+def proposed_agencies(now):
+    return counted(
+        "proposed-agencies",
+        Agency.objects.proposed(),
+        lambda n: f"{plural(n, 'agency', 'agencies')} proposed, awaiting an officer",
+        admin_list("network_agency", status__exact=Agency.Status.PROPOSED),
+    )
+
+
+def meetings_without_venue(now):
+    until = now + dt.timedelta(days=UPCOMING_VENUE_DAYS)
+    meetings = Event.objects.upcoming(now).scheduled().filter(starts_at__lt=until)
+    return counted(
+        "meetings-without-venue",
+        meetings.filter(venue__isnull=True),
+        lambda n: (
+            f"{plural(n, 'event')} in the next {UPCOMING_VENUE_DAYS} days without a confirmed venue"
+        ),
+        admin_list(
+            "events_event",
+            status__exact=Event.Status.SCHEDULED,
+            venue__isnull="True",
+            ends_at__gte=now.isoformat(timespec="seconds"),
+            starts_at__lt=until.isoformat(timespec="seconds"),
+        ),
+    )
+
+
+def agencies_without_pledge(now):
+    year = timezone.localdate(now).year
+    return counted(
+        "agencies-without-pledge",
+        Agency.objects.active().exclude(pledges__year=year),
+        lambda n: f"{plural(n, 'agency', 'agencies')} with no pledge for {year}",
+        admin_list(
+            "network_agency", status__exact=Agency.Status.ACTIVE, pledged="no", pledge_year=year
+        ),
+    )
+
+
+def failed_emails(now):
+    return counted(
+        "emails-failed",
+        OutgoingEmail.objects.filter(state=OutgoingEmail.State.FAILED),
+        lambda n: f"{plural(n, 'email')} failed (send again from the list)",
+        admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.FAILED),
+    )
+
+
+def emails_without_worker(now):
+    """Emails due with no mail worker seen for WORKER_SILENCE (the rule of the admin banner)."""
+    if WorkerHeartbeat.objects.filter(last_seen__gte=now - WORKER_SILENCE).exists():
+        return None
+    return counted(
+        "emails-waiting",
+        OutgoingEmail.objects.due(now),
+        lambda n: (
+            f"{plural(n, 'email')} waiting, and no mail worker is running "
+            "(start one: python manage.py db_worker)"
+        ),
+        admin_list("mail_outgoingemail", state__exact=OutgoingEmail.State.PENDING),
+    )
+
+
+def jobs_overdue(now):
+    overdue = overdue_jobs(now)
+    if not overdue:
+        return None
+    names = ",".join(job.name for job, _run in overdue)
+    return DeskLine(
+        key="jobs-overdue",
+        count=len(overdue),
+        text=f"{plural(len(overdue), 'periodic job')} overdue: {names.replace(',', ', ')}",
+        url=admin_list("mail_jobrun", name__in=names),
+    )
+
+
+LINES = [
+    waiting_requests,
+    proposed_agencies,
+    failed_emails,
+    emails_without_worker,
+    jobs_overdue,
+    meetings_without_venue,
+    agencies_without_pledge,
+]
+
+
+def desk_lines(now=None):
+    """The lines that need attention now, in the desk's order; resolved ones are left out."""
+    now = now or timezone.now()
+    return [line for line in (build(now) for build in LINES) if line is not None]
+
+
+def next_meetings(now=None, limit=3):
+    """The next scheduled events with their answers so far (one query)."""
+    now = now or timezone.now()
+    return list(
+        Event.objects.upcoming(now)
+        .scheduled()
+        .select_related("venue")
+        .annotate(
+            attending=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.ATTENDING)),
+            apologies=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.APOLOGIES)),
+        )[:limit]
+    )

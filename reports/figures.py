@@ -1,0 +1,406 @@
+"""The network in figures. Every function counts in the database (GROUP BY), so its number
+of queries and rows stays the same at ten agencies or ten thousand."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from events.models import Attendance, Event
+from network.models import Agency, Area, Membership
+from pledges.models import Pledge
+from survey.models import AgencyService, Service
+
+from .svg import BarChart, HeatMap, Series
+from .tables import Table
+
+SECTORS = Agency.Sector
+NO_AGENCY = "No agency recorded"
+GROWTH_YEARS = 8
+PLEDGE_YEARS = 5
+NOT_ATTENDING_SHOWN = 50
+
+
+SECTOR_LABELS = dict(SECTORS.choices)
+
+
+def sector_label(value):
+    return SECTOR_LABELS.get(value, NO_AGENCY)
+
+
+# Members and agencies by sector over time
+
+
+@dataclass
+class Growth:
+    years: list
+    agencies: dict  # sector -> [count at the end of each year]
+    members: dict
+
+    def chart(self, which):
+        counts = getattr(self, which)
+        latest = {sector_label(s): values[-1] for s, values in counts.items()}
+        total = sum(latest.values())
+        noun = "agencies" if which == "agencies" else "memberships"
+        return BarChart(
+            slug=f"{which}-by-sector",
+            title=f"{'Agencies' if which == 'agencies' else 'Members'} by sector, "
+            f"{self.years[0]}–{self.years[-1]}",
+            summary=f"At the end of {self.years[-1]} the network had {total} {noun}: "
+            + ", ".join(f"{n} {label.lower()}" for label, n in latest.items())
+            + ".",
+            categories=self.years,
+            series=[Series(sector_label(s), counts[s]) for s in SECTORS.values],
+        )
+
+    def table(self, which):
+        counts = getattr(self, which)
+        return Table(
+            slug=f"{which}-by-sector",
+            caption=f"{'Agencies' if which == 'agencies' else 'Members'} by sector at the end "
+            "of each year",
+            headers=["Year", *[sector_label(s) for s in SECTORS.values], "Total"],
+            rows=[
+                [year, *[counts[s][i] for s in SECTORS.values], sum(c[i] for c in counts.values())]
+                for i, year in enumerate(self.years)
+            ],
+        )
+
+
+def year_end(year):
+    return timezone.make_aware(dt.datetime(year + 1, 1, 1))
+
+
+def growth(until_year, years=GROWTH_YEARS):
+    """Active agencies and approved memberships by sector at the end of each year: one
+    query each, a filtered count per year grouped by sector (plain comparisons, so SQLite
+    runs no date function per row)."""
+    span = list(range(until_year - years + 1, until_year + 1))
+    agencies = {s: [0] * len(span) for s in SECTORS.values}
+    agency_counts = (
+        Agency.objects.active()
+        .order_by()
+        .values("sector")
+        .annotate(**{f"y{y}": Count("pk", filter=Q(created_at__lt=year_end(y))) for y in span})
+    )
+    for row in agency_counts:
+        agencies[row["sector"]] = [row[f"y{y}"] for y in span]
+    members = {s: [0] * len(span) for s in SECTORS.values}
+    # A membership counts from its approval until it ended.
+    member_counts = (
+        Membership.objects.filter(
+            status__in=[Membership.Status.APPROVED, Membership.Status.ENDED],
+            agency__status=Agency.Status.ACTIVE,
+        )
+        .order_by()
+        .values("agency__sector")
+        .annotate(
+            **{
+                f"y{y}": Count(
+                    "pk",
+                    filter=Q(decided_at__lt=year_end(y))
+                    & (Q(ended_at__isnull=True) | Q(ended_at__gte=year_end(y))),
+                )
+                for y in span
+            }
+        )
+    )
+    for row in member_counts:
+        members[row["agency__sector"]] = [row[f"y{y}"] for y in span]
+    return Growth(years=span, agencies=agencies, members=members)
+
+
+# Attendance at each meeting by sector
+
+
+def meetings_in(year, now=None):
+    """The year's network meetings that went ahead (so far), in date order."""
+    return (
+        Event.objects.filter(
+            kind=Event.Kind.NETWORK_MEETING,
+            starts_at__year=year,
+            starts_at__lt=now or timezone.now(),
+        )
+        .scheduled()
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass
+class AttendanceFigures:
+    year: int
+    meetings: list  # [(event, {sector: count})]
+    not_attending: list  # agency names, up to NOT_ATTENDING_SHOWN
+    not_attending_count: int
+    active_agencies: int
+
+    @property
+    def sectors(self):
+        keys = [*SECTORS.values]
+        if any(None in counts for _, counts in self.meetings):
+            keys.append(None)
+        return keys
+
+    def chart(self):
+        total = sum(sum(c.values()) for _, c in self.meetings)
+        return BarChart(
+            slug="attendance",
+            title=f"Attendance at each network meeting in {self.year}, by sector",
+            summary=(
+                f"{len(self.meetings)} network meetings in {self.year}, {total} attendances in "
+                "all: "
+                + "; ".join(
+                    f"{timezone.localtime(e.starts_at):%d %b}: {sum(c.values())}"
+                    for e, c in self.meetings
+                )
+                + "."
+                if self.meetings
+                else f"No network meetings in {self.year}."
+            ),
+            categories=[f"{timezone.localtime(e.starts_at):%d %b}" for e, _ in self.meetings],
+            series=[
+                Series(sector_label(s), [c.get(s, 0) for _, c in self.meetings])
+                for s in self.sectors
+            ],
+        )
+
+    def table(self):
+        return Table(
+            slug="attendance",
+            caption=f"Attendance at each network meeting in {self.year}, by sector",
+            headers=["Meeting", "Date", *[sector_label(s) for s in self.sectors], "Total"],
+            rows=[
+                [
+                    event.title,
+                    f"{timezone.localtime(event.starts_at):%Y-%m-%d}",
+                    *[counts.get(s, 0) for s in self.sectors],
+                    sum(counts.values()),
+                ]
+                for event, counts in self.meetings
+            ],
+        )
+
+    def not_attending_table(self, names):
+        return Table(
+            slug="agencies-not-attending",
+            caption=f"Agencies that have not attended a network meeting in {self.year}",
+            headers=["Agency"],
+            rows=[[name] for name in names],
+            shown=NOT_ATTENDING_SHOWN,
+        )
+
+
+def attended_agencies(year):
+    return Attendance.objects.filter(event__in=meetings_in(year), agency__isnull=False).values(
+        "agency_id"
+    )
+
+
+def agencies_not_attending(year):
+    """Active agencies nobody came for to a network meeting in the year (a query set)."""
+    return Agency.objects.active().exclude(pk__in=attended_agencies(year))
+
+
+def attendance(year):
+    meetings = list(meetings_in(year))
+    counts = {}
+    for event_id, sector, n in (
+        Attendance.objects.filter(event__in=[e.pk for e in meetings])
+        .order_by()
+        .values_list("event_id", "agency__sector")
+        .annotate(n=Count("pk"))
+    ):
+        counts.setdefault(event_id, {})[sector] = n
+    missing = agencies_not_attending(year)
+    return AttendanceFigures(
+        year=year,
+        meetings=[(e, counts.get(e.pk, {})) for e in meetings],
+        not_attending=list(missing.values_list("name", flat=True)[:NOT_ATTENDING_SHOWN]),
+        not_attending_count=missing.count(),
+        active_agencies=Agency.objects.active().count(),
+    )
+
+
+# Pledges by status, and year on year
+
+PLEDGE_STATUSES = Pledge.Status
+
+
+@dataclass
+class PledgeFigures:
+    year: int
+    by_year: dict  # year -> {status: count}
+
+    @property
+    def years(self):
+        return list(range(self.year - PLEDGE_YEARS + 1, self.year + 1))
+
+    def this_year(self):
+        return self.by_year.get(self.year, {})
+
+    def status_chart(self):
+        counts = self.this_year()
+        total = sum(counts.values())
+        return BarChart(
+            slug="pledges-by-status",
+            title=f"Pledges for {self.year} by status",
+            summary=f"{total} pledges for {self.year}: "
+            + ", ".join(f"{counts.get(s, 0)} {s.label.lower()}" for s in PLEDGE_STATUSES)
+            + ".",
+            categories=[s.label for s in PLEDGE_STATUSES],
+            series=[Series("Pledges", [counts.get(s.value, 0) for s in PLEDGE_STATUSES])],
+        )
+
+    def years_chart(self):
+        return BarChart(
+            slug="pledges-by-year",
+            title=f"Pledges year on year, {self.years[0]}–{self.year}",
+            summary="Pledges made for each year: "
+            + ", ".join(f"{y}: {sum(self.by_year.get(y, {}).values())}" for y in self.years)
+            + ".",
+            categories=self.years,
+            series=[
+                Series(s.label, [self.by_year.get(y, {}).get(s.value, 0) for y in self.years])
+                for s in PLEDGE_STATUSES
+            ],
+        )
+
+    def status_table(self):
+        counts = self.this_year()
+        return Table(
+            slug="pledges-by-status",
+            caption=f"Pledges for {self.year} by status",
+            headers=["Status", "Pledges"],
+            rows=[[s.label, counts.get(s.value, 0)] for s in PLEDGE_STATUSES],
+        )
+
+    def table(self):
+        return Table(
+            slug="pledges-by-year",
+            caption="Pledges by year and status",
+            headers=["Year", *[s.label for s in PLEDGE_STATUSES], "Total"],
+            rows=[
+                [
+                    y,
+                    *[self.by_year.get(y, {}).get(s.value, 0) for s in PLEDGE_STATUSES],
+                    sum(self.by_year.get(y, {}).values()),
+                ]
+                for y in self.years
+            ],
+        )
+
+
+def pledges(year, queryset=None):
+    """Pledges by year and status for the five years to `year` (public ones if asked)."""
+    queryset = (
+        Pledge.objects.filter(agency__status=Agency.Status.ACTIVE) if queryset is None else queryset
+    )
+    by_year = {}
+    for pledge_year, status, n in (
+        queryset.filter(year__gt=year - PLEDGE_YEARS, year__lte=year)
+        .order_by()
+        .values_list("year", "status")
+        .annotate(n=Count("pk"))
+    ):
+        by_year.setdefault(pledge_year, {})[status] = n
+    return PledgeFigures(year=year, by_year=by_year)
+
+
+# Services coverage
+
+
+@dataclass
+class Coverage:
+    services: list
+    areas: list  # local areas, then the region-wide ones
+    counts: dict  # (service id, area id) -> agencies
+
+    def grid(self):
+        return [[self.counts.get((s.pk, a.pk), 0) for a in self.areas] for s in self.services]
+
+    @property
+    def gaps(self):
+        """(service, area) pairs nobody covers, region-wide columns left out."""
+        return [
+            (s, a)
+            for s in self.services
+            for a in self.areas
+            if not a.is_region_wide and not self.counts.get((s.pk, a.pk))
+        ]
+
+    def heat_map(self):
+        gaps = self.gaps
+        return HeatMap(
+            slug="coverage",
+            title="Services coverage by area",
+            summary=(
+                f"{len(self.services)} services in {sum(not a.is_region_wide for a in self.areas)}"
+                f" areas: {len(gaps)} gaps where no agency offers the service"
+                + (": " + "; ".join(f"{s.name} in {a.name}" for s, a in gaps[:20]) if gaps else "")
+                + ("; and more (see the table)" if len(gaps) > 20 else "")
+                + ". An agency serving the whole region counts in every area."
+            ),
+            rows=[s.name for s in self.services],
+            columns=[a.name for a in self.areas],
+            counts=self.grid(),
+            gap_columns=[not a.is_region_wide for a in self.areas],
+        )
+
+    def table(self):
+        return Table(
+            slug="coverage",
+            caption="Agencies offering each service, by area (region-wide ones count in every "
+            "area)",
+            headers=["Service", *[a.name for a in self.areas]],
+            rows=[[s.name, *row] for s, row in zip(self.services, self.grid(), strict=True)],
+        )
+
+
+def coverage():
+    """Distinct active agencies per service and area; an answer given region-wide counts in
+    every local area. Three GROUP BY queries whatever the number of answers."""
+    services = list(Service.objects.all())
+    areas = sorted(Area.objects.all(), key=lambda a: (a.is_region_wide, a.order, a.name))
+    answer_areas = AgencyService.areas.through.objects.filter(
+        agencyservice__agency__status=Agency.Status.ACTIVE
+    ).order_by()
+    counts = {}
+    # Answers naming the area itself (local and region-wide columns alike).
+    for service_id, area_id, n in answer_areas.values_list(
+        "agencyservice__service_id", "area_id"
+    ).annotate(n=Count("agencyservice_id", distinct=True)):
+        counts[(service_id, area_id)] = n
+    region_wide = dict(
+        answer_areas.filter(area__is_region_wide=True)
+        .values_list("agencyservice__service_id")
+        .annotate(n=Count("agencyservice_id", distinct=True))
+    )
+    # Answers naming the local area and region-wide too, so they are not counted twice.
+    both = {
+        (service_id, area_id): n
+        for service_id, area_id, n in answer_areas.filter(
+            area__is_region_wide=False,
+            agencyservice__areas__is_region_wide=True,
+        )
+        .values_list("agencyservice__service_id", "area_id")
+        .annotate(n=Count("agencyservice_id", distinct=True))
+    }
+    for service in services:
+        extra = region_wide.get(service.pk, 0)
+        for area in areas:
+            if area.is_region_wide or not extra:
+                continue
+            key = (service.pk, area.pk)
+            counts[key] = counts.get(key, 0) + extra - both.get(key, 0)
+    return Coverage(services=services, areas=areas, counts=counts)
+
+
+def network_in_pictures(year):
+    """Everything the charts page shows, for a year."""
+    return {
+        "growth": growth(year),
+        "attendance": attendance(year),
+        "pledges": pledges(year),
+        "coverage": coverage(),
+    }

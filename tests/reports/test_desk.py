@@ -1,0 +1,195 @@
+"""The chair's desk on the admin front page: each line appears when something needs
+attention, links to the admin list that resolves it, and goes away once it is resolved."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event
+from network.models import Agency
+from tests.factories import (
+    AgencyFactory,
+    EventFactory,
+    PendingMembershipFactory,
+    PledgeFactory,
+    RSVPFactory,
+)
+from wmasn import jobs, mail
+from wmasn.mail.models import JobRun, OutgoingEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def desk(client):
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    return {
+        key: (int(count), href.replace("&amp;", "&"), text.strip())
+        for key, href, count, text in re.findall(
+            r'data-desk="([\w-]+)">\s*<a href="([^"]+)"><strong>(\d+)</strong>([^<]*)</a>', html
+        )
+    }, html
+
+
+def changelist_names(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_desk_says_nothing_needs_attention_when_all_is_done(officer_client):
+    jobs.run_due_jobs(worker="worker one")
+    lines, html = desk(officer_client)
+    assert lines == {}
+    assert "Nothing needs attention." in html
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member"])
+def test_desk_is_only_for_officers(client_for_role, role):
+    response = client_for_role(role).get("/admin/")
+    assert response.status_code == 302
+    assert "Needs attention" not in response.content.decode()
+
+
+def test_waiting_requests_oldest_first_with_age(officer_client):
+    now = timezone.now()
+    newer = PendingMembershipFactory(requested_at=now - dt.timedelta(days=2))
+    older = PendingMembershipFactory(requested_at=now - dt.timedelta(days=9))
+    lines, html = desk(officer_client)
+    count, url, text = lines["membership-requests"]
+    assert (count, text) == (2, "membership requests waiting")
+    assert html.index(str(older.user)) < html.index(str(newer.user))
+    assert "waiting 9 days" in html and "waiting 2 days" in html
+    listed = changelist_names(officer_client, url)
+    assert older.user.email in listed and newer.user.email in listed
+
+    # Resolving them through the list's approve action empties the line.
+    officer_client.post(
+        "/admin/network/membership/",
+        {"action": "approve", "_selected_action": [older.pk, newer.pk]},
+    )
+    assert "membership-requests" not in desk(officer_client)[0]
+
+
+def test_proposed_agencies_line_links_to_the_proposed_list(officer_client):
+    proposed = AgencyFactory(name="Proposed Charity", status=Agency.Status.PROPOSED)
+    AgencyFactory(name="Settled Council")
+    count, url, _ = desk(officer_client)[0]["proposed-agencies"]
+    assert count == 1
+    listed = changelist_names(officer_client, url)
+    assert "Proposed Charity" in listed and "Settled Council" not in listed
+    proposed.status = Agency.Status.ACTIVE
+    proposed.save()
+    assert "proposed-agencies" not in desk(officer_client)[0]
+
+
+def test_meetings_without_venue_in_the_next_sixty_days(officer_client):
+    now = timezone.now()
+    soon = EventFactory(
+        title="Soon without venue", venue=None, starts_at=now + dt.timedelta(days=10)
+    )
+    EventFactory(title="Later without venue", venue=None, starts_at=now + dt.timedelta(days=90))
+    EventFactory(title="Soon with venue", starts_at=now + dt.timedelta(days=5))
+    cancelled = EventFactory(
+        title="Cancelled one", venue=None, starts_at=now + dt.timedelta(days=3)
+    )
+    cancelled.cancel("Room flooded")
+    count, url, text = desk(officer_client)[0]["meetings-without-venue"]
+    assert count == 1
+    assert "next 60 days" in text
+    listed = changelist_names(officer_client, url)
+    assert "Soon without venue" in listed
+    assert "Later without venue" not in listed
+    assert "Soon with venue" not in listed
+    assert "Cancelled one" not in listed
+
+    soon.venue = Event.objects.get(title="Soon with venue").venue
+    soon.save()
+    assert "meetings-without-venue" not in desk(officer_client)[0]
+
+
+def test_agencies_without_a_pledge_this_year(officer_client):
+    year = timezone.localdate().year
+    pledged = AgencyFactory(name="Pledged Agency")
+    PledgeFactory(agency=pledged, year=year)
+    silent = AgencyFactory(name="Silent Agency")
+    PledgeFactory(agency=silent, year=year - 1)
+    count, url, text = desk(officer_client)[0]["agencies-without-pledge"]
+    assert (count, text) == (1, f"agency with no pledge for {year}")
+    listed = changelist_names(officer_client, url)
+    assert "Silent Agency" in listed and "Pledged Agency" not in listed
+
+    PledgeFactory(agency=silent, year=year)
+    assert "agencies-without-pledge" not in desk(officer_client)[0]
+
+
+def test_pledge_filter_shows_agencies_with_a_pledge_too(officer_client):
+    PledgeFactory(agency=AgencyFactory(name="Pledged Agency"), year=2030)
+    AgencyFactory(name="Silent Agency")
+    listed = changelist_names(officer_client, "/admin/network/agency/?pledged=yes&pledge_year=2030")
+    assert "Pledged Agency" in listed and "Silent Agency" not in listed
+    # A nonsense year falls back to this year rather than failing.
+    assert officer_client.get("/admin/network/agency/?pledged=no&pledge_year=x").status_code == 200
+
+
+def test_next_meetings_with_their_answers(officer_client, member, other_member):
+    now = timezone.now()
+    meeting = EventFactory(title="Next network meeting", starts_at=now + dt.timedelta(days=3))
+    RSVPFactory(event=meeting, user=member)
+    RSVPFactory(event=meeting, user=other_member, answer="apologies")
+    EventFactory(title="Past meeting", starts_at=now - dt.timedelta(days=3))
+    html = desk(officer_client)[1]
+    row = re.search(r"Next network meeting.*?</tr>", html, re.S).group(0)
+    assert re.findall(r"<td>([^<]*)</td>", row)[-2:] == ["1", "1"]
+    assert "Past meeting" not in html
+    assert f"/admin/events/event/{meeting.pk}/change/" in html
+
+
+def queue(*addresses):
+    content = mail.store_content(mail.RenderedEmail(subject="Your membership", text="Hello.\n"))
+    return mail.queue_emails(content, list(addresses), kind="membership-decision")
+
+
+def test_failed_emails_line_links_to_the_failed_list(
+    officer_client, django_capture_on_commit_callbacks
+):
+    failed, sent = queue("failed@example.org", "sent@example.org")
+    OutgoingEmail.objects.filter(pk=failed.pk).update(state="failed", attempts=3)
+    OutgoingEmail.objects.filter(pk=sent.pk).update(state="sent")
+    count, url, _ = desk(officer_client)[0]["emails-failed"]
+    assert count == 1
+    listed = changelist_names(officer_client, url)
+    assert "failed@example.org" in listed and "sent@example.org" not in listed
+    # Resolved through the list's "send again" action.
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(url, {"action": "retry", "_selected_action": [failed.pk], "index": 0})
+    assert "emails-failed" not in desk(officer_client)[0]
+
+
+def test_emails_waiting_with_no_worker(officer_client, time_machine):
+    queue("waiting@example.org")
+    count, url, text = desk(officer_client)[0]["emails-waiting"]
+    assert count == 1 and "no mail worker" in text
+    assert "waiting@example.org" in changelist_names(officer_client, url)
+    jobs.record_heartbeat("worker one")
+    assert "emails-waiting" not in desk(officer_client)[0]
+    # A worker silent for more than ten minutes counts as none.
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=11))
+    assert "emails-waiting" in desk(officer_client)[0]
+
+
+def test_overdue_jobs_line_links_to_those_jobs(officer_client, time_machine):
+    jobs.run_due_jobs(worker="worker one")
+    assert "jobs-overdue" not in desk(officer_client)[0]
+    JobRun.objects.filter(name="pledges.reminders").update(
+        last_finished_at=timezone.now() - dt.timedelta(days=3)
+    )
+    count, url, text = desk(officer_client)[0]["jobs-overdue"]
+    assert count == 1 and text.endswith("pledges.reminders")
+    listed = changelist_names(officer_client, url)
+    assert "pledges.reminders" in listed and "mail.deliver" not in listed
+    jobs.run_due_jobs(worker="worker one", names=["pledges.reminders"], force=True)
+    assert "jobs-overdue" not in desk(officer_client)[0]
