@@ -321,6 +321,7 @@ def load_newsletters(stdout):
             defaults={
                 "heading": heading,
                 "body": body,
+                "body_format": Section.BodyFormat.MARKDOWN,
                 "agency": agencies.get(agency_slug),
                 "event": event,
             },

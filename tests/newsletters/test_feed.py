@@ -61,9 +61,12 @@ def test_entries_are_published_issues_newest_first_with_absolute_links(feed):
         assert entry.find(f"{ATOM}summary").text
 
 
-def test_summary_is_escaped_text(feed):
+def test_summary_is_html_with_the_summary_escaped(feed):
     december = feed.findall(f"{ATOM}entry")[1]
-    assert december.find(f"{ATOM}summary").text == "Our final newsletter of 2017 & more <news>."
+    summary = december.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    # The summary is text inside the HTML: "<news>" stays words, never a tag.
+    assert "<p>Our final newsletter of 2017 &amp; more &lt;news&gt;.</p>" in summary.text
 
 
 def test_feed_updated_is_the_latest_entry(feed):

@@ -128,7 +128,8 @@ def test_each_email_has_text_html_and_one_click_unsubscribe(issue, member):
     send_all()
     [message] = mail.outbox
     assert message.subject == "WMASN newsletter: March 2018"
-    assert "DATES" in message.body and "**soon**" in message.body
+    assert "DATES" in message.body and "the meeting [1] soon." in message.body
+    assert "**" not in message.body and "](" not in message.body
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     assert "<strong>soon</strong>" in html
