@@ -1,6 +1,9 @@
 """The newsletters app's part of "download my data" and of account deletion."""
 
+from allauth.account.models import EmailAddress
+
 from network.privacy import eraser, exporter, iso
+from newsletters import subscriptions
 from newsletters.models import Delivery, Issue, Section
 
 
@@ -39,3 +42,28 @@ def erase_deliveries(*, user, now, tombstone_email):
     # Unsent newsletters must never reach them; sent ones stay counted, without the address.
     Delivery.objects.filter(user=user).exclude(status=Delivery.Status.SENT).delete()
     Delivery.objects.filter(user=user).update(email=tombstone_email, last_error="")
+
+
+def _addresses(user):
+    """Every address the user has given the portal: a public subscription may use any."""
+    addresses = {user.email.lower()}
+    addresses.update(
+        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    )
+    return sorted(addresses)
+
+
+@exporter("newsletter_public_subscriptions")
+def export_subscriptions(user):
+    return [
+        found
+        for found in (subscriptions.export_address(email) for email in _addresses(user))
+        if found is not None
+    ]
+
+
+@eraser
+def erase_subscriptions(*, user, now, tombstone_email):
+    # Deleting an account forgets a public subscription of any of its addresses too.
+    for email in _addresses(user):
+        subscriptions.forget_address(email)

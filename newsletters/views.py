@@ -3,15 +3,14 @@ subscribing and unsubscribing."""
 
 from django.core.cache import cache
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from newsletters.access import get_issue_for_user
+from newsletters.access import get_issue_for_user, get_section_file
 
 from . import sending, subscriptions
-from .emails import file_key_is_valid
 from .forms import SubscribeForm
 from .models import Issue, SectionDocument, SectionImage
 
@@ -47,18 +46,6 @@ def issue_detail(request, slug):
         add_never_cache_headers(response)
         response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-def get_section_file(request, model, kind, pk):
-    """A photo or document of an issue the user may read, or of any issue with a valid
-    signed key (a test email of a draft); 404 for everyone else."""
-    file = get_object_or_404(model.objects.select_related("section__issue"), pk=pk)
-    issue = file.section.issue
-    if Issue.objects.visible_to(request.user).filter(pk=issue.pk).exists():
-        return file, issue
-    if file_key_is_valid(request.GET.get("key", ""), kind, pk):
-        return file, issue
-    raise Http404("No such file.")
 
 
 def _file_response(field_file, *, content_type, issue, attachment, filename):
