@@ -75,7 +75,8 @@ class SectionAdminForm(forms.ModelForm):
         if section.pk and section.body_format == Section.BodyFormat.MARKDOWN:
             from .markdown import render_markdown
 
-            self.initial["body"] = str(render_markdown(section.body))
+            # A plain str, not SafeString: the textarea must escape it like any value.
+            self.initial["body"] = "".join([render_markdown(section.body)])
 
     def save(self, commit=True):
         self.instance.body_format = Section.BodyFormat.HTML

@@ -2,8 +2,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -364,3 +366,11 @@ class Delivery(RejectsNulBytes, models.Model):
 
     def __str__(self):
         return f"{self.issue} → {self.email}"
+
+
+@receiver(post_delete, sender=SectionImage)
+@receiver(post_delete, sender=SectionDocument)
+def delete_stored_files(sender, instance, **kwargs):
+    """A deleted photo or document leaves no file behind, once the deletion commits."""
+    files = [(f.storage, f.name) for f in instance.stored_files()]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])

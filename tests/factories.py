@@ -250,7 +250,7 @@ def add_photo(section, content=None, *, name="photo.jpg", alt_text="Delegates at
 
     image = SectionImage(section=section, alt_text=alt_text, consent_confirmed=True)
     image.set_upload(
-        validate_upload(SimpleUploadedFile(name, content or jpeg_bytes((1600, 1200))), "image")
+        validate_upload(SimpleUploadedFile(name, content or jpeg_bytes((320, 240))), "image")
     )
     image.save()
     return image

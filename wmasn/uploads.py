@@ -441,16 +441,10 @@ class _UploadForm(forms.ModelForm):
     """A ModelForm for a StoredImage/StoredDocument subclass, with one `upload` field:
     required when adding, optional (keep the file) when changing."""
 
-    upload_kind = DOCUMENT
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         adding = self.instance._state.adding
-        self.fields["upload"] = UploadField(
-            kind=self.upload_kind,
-            required=adding,
-            label="File" if self.upload_kind == DOCUMENT else "Photo",
-        )
+        self.fields["upload"].required = adding
         if not adding:
             self.fields["upload"].help_text = (
                 "Leave empty to keep the current file. " + self.fields["upload"].help_text
@@ -472,8 +466,8 @@ class _UploadForm(forms.ModelForm):
 
 
 class ImageUploadForm(_UploadForm):
-    upload_kind = IMAGE
+    upload = UploadField(kind=IMAGE, label="Photo")
 
 
 class DocumentUploadForm(_UploadForm):
-    upload_kind = DOCUMENT
+    upload = UploadField(kind=DOCUMENT, label="File")
