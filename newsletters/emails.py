@@ -76,6 +76,8 @@ def _event(event, references):
         return None
     url = absolute_url(event.get_absolute_url())
     deadline = event.registration_deadline
+    # Numbered in the order the text part shows them: booking, then the event's page.
+    registration_ref = references.number(event.registration_url) if event.registration_url else None
     return {
         "title": event.title,
         "when": event_when(event),
@@ -83,9 +85,7 @@ def _event(event, references):
         "ref": references.number(url),
         "cancelled": event.is_cancelled,
         "registration_url": event.registration_url,
-        "registration_ref": (
-            references.number(event.registration_url) if event.registration_url else None
-        ),
+        "registration_ref": registration_ref,
         "registration_deadline": (
             f"{deadline:%A} {deadline.day} {deadline:%B %Y}" if deadline else ""
         ),
@@ -118,6 +118,7 @@ def _sections(issue, references, signed):
                     "caption": image.caption,
                 }
             )
+        entry.event = _event(section.event, references)
         for document in section.documents.all():
             url = document_url(document, signed=signed)
             entry.documents.append(
@@ -128,7 +129,6 @@ def _sections(issue, references, signed):
                     "ref": references.number(url),
                 }
             )
-        entry.event = _event(section.event, references)
         result.append(entry)
     return result
 

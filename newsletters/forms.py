@@ -122,6 +122,9 @@ class SubscribeForm(forms.ModelForm):
             "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
         }
 
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
     def validate_unique(self):
         """An address already signed up is not an error: subscribe() handles it quietly,
         so the form never tells a stranger who subscribes."""

@@ -42,7 +42,8 @@ class _TextParser(HTMLParser):
         self.references = references
         self.blocks = []  # (indent, prefix, text)
         self.current = []
-        self.lists = []  # a stack of [kind, counter]
+        self.lists = []  # a stack of [kind, counter, which list]
+        self.list_count = 0
         self.links = []  # a stack of (href, start index in self.current)
         self.heading = False
         self.quote = 0
@@ -58,8 +59,8 @@ class _TextParser(HTMLParser):
             return
         if self.heading:
             text = text.upper()
-        indent = "  " * (len(self.lists) + self.quote)
-        self.blocks.append((indent, self._prefix, text, bool(self.lists)))
+        indent = "  " * (max(len(self.lists) - 1, 0) + self.quote)
+        self.blocks.append((indent, self._prefix, text, self.lists[-1][2] if self.lists else None))
         self._prefix = ""
 
     _prefix = ""
@@ -77,7 +78,8 @@ class _TextParser(HTMLParser):
         elif tag in ("ul", "ol"):
             self._flush()
             start = int(attrs.get("start") or 1) if (attrs.get("start") or "1").isdigit() else 1
-            self.lists.append([tag, start - 1])
+            self.list_count += 1
+            self.lists.append([tag, start - 1, self.list_count])
         elif tag == "li" and self.lists:
             kind = self.lists[-1]
             kind[1] += 1
@@ -157,17 +159,22 @@ def html_to_text(html, references):
     parser.feed(str(html or ""))
     parser.close()
     out = []
-    previous_in_list = False
+    previous_list = None
     for indent, prefix, text, in_list in parser.blocks:
         block = _wrap(indent, prefix, text)
-        # List items sit together; everything else is separated by a blank line.
-        if out and not (in_list and previous_in_list):
+        # The items of one list sit together; everything else is separated by a blank line.
+        if out and not (in_list is not None and in_list == previous_list):
             out.append("")
         out.append(block)
-        previous_in_list = in_list
+        previous_list = in_list
     return "\n".join(out)
 
 
-def plain(text):
-    """One line of text with its whitespace tidied, for titles and headings."""
-    return " ".join(str(text or "").split())
+def tidy(text):
+    """At most one blank line in a row, no trailing spaces: templates leave both behind."""
+    lines = [line.rstrip() for line in str(text).split("\n")]
+    out = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n") + "\n"

@@ -55,11 +55,7 @@ def _addresses(user):
 
 @exporter("newsletter_public_subscriptions")
 def export_subscriptions(user):
-    return [
-        found
-        for found in (subscriptions.export_address(email) for email in _addresses(user))
-        if found is not None
-    ]
+    return subscriptions.export_addresses(_addresses(user))
 
 
 @eraser

@@ -113,23 +113,24 @@ def forget_address(email):
         forget(subscriber)
 
 
-def export_address(email):
-    """The public subscription of this address, for "download my data"; None if none."""
-    subscriber = Subscriber.objects.filter(email=email.strip().lower()).first()
-    if subscriber is None:
-        return None
-    return {
-        "name": subscriber.name,
-        "email": subscriber.email,
-        "organisation": subscriber.organisation,
-        "signed_up_at": subscriber.created_at.isoformat(),
-        "consent_given_at": subscriber.confirmed_at and subscriber.confirmed_at.isoformat(),
-        "deliveries": [
-            {
-                "issue": d.issue.title,
-                "status": d.status,
-                "sent_at": d.sent_at and d.sent_at.isoformat(),
-            }
-            for d in subscriber.deliveries.select_related("issue")
-        ],
-    }
+def export_addresses(emails):
+    """The public subscriptions of these addresses, for "download my data"."""
+    found = Subscriber.objects.filter(email__in=[e.strip().lower() for e in emails])
+    return [
+        {
+            "name": subscriber.name,
+            "email": subscriber.email,
+            "organisation": subscriber.organisation,
+            "signed_up_at": subscriber.created_at.isoformat(),
+            "consent_given_at": subscriber.confirmed_at and subscriber.confirmed_at.isoformat(),
+            "deliveries": [
+                {
+                    "issue": d.issue.title,
+                    "status": d.status,
+                    "sent_at": d.sent_at and d.sent_at.isoformat(),
+                }
+                for d in subscriber.deliveries.all()
+            ],
+        }
+        for subscriber in found.prefetch_related("deliveries__issue")
+    ]

@@ -3,6 +3,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from newsletters.markdown import render_body, render_markdown
+from newsletters.plaintext import tidy
 
 register = template.Library()
 
@@ -52,3 +53,19 @@ def inline_css(parser, token):
     nodelist = parser.parse(("endinline_css",))
     parser.delete_first_token()
     return InlineCSSNode(nodelist)
+
+
+class TidyTextNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return tidy(self.nodelist.render(context))
+
+
+@register.tag
+def tidy_text(parser, token):
+    """{% tidy_text %}…{% endtidy_text %}: a text email without the template's blank runs."""
+    nodelist = parser.parse(("endtidy_text",))
+    parser.delete_first_token()
+    return TidyTextNode(nodelist)
