@@ -50,7 +50,7 @@ class SectionEditorWidget(forms.Textarea):
             self.preview_template,
             {"id": (attrs or {}).get("id", f"id_{name}"), "preview": render_html(value or "")},
         )
-        return mark_safe(textarea + preview)  # noqa: S308 - both parts escaped by templates
+        return mark_safe(f'<div class="newsletter-editor-field">{textarea}{preview}</div>')  # noqa: S308 - both parts escaped by templates
 
     def use_required_attribute(self, initial):
         # The textarea is hidden behind the editor; the browser could not point at it.

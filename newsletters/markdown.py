@@ -50,6 +50,8 @@ ALLOWED_TAGS = {
     "th",
     "td",
     "img",
+    "figure",
+    "figcaption",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},

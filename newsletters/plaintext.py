@@ -9,7 +9,10 @@ import textwrap
 from html.parser import HTMLParser
 
 WIDTH = 72
-BLOCKS = {"p", "div", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "dl", "dd", "dt"}
+BLOCKS = {
+    "p", "div", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "dl", "dd", "dt",
+    "figure", "figcaption",
+}  # fmt: skip
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 

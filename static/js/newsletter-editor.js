@@ -9,9 +9,11 @@ import {
   Blockquote,
   Bold,
   BulletList,
+  Caption,
   Document,
   Dropcursor,
   Editor,
+  Figure,
   Gapcursor,
   HardBreak,
   Heading,
@@ -48,7 +50,11 @@ function extensions() {
     OrderedList,
     ListItem,
     Blockquote,
-    Link.configure({ openOnClick: false, protocols: ["http", "https", "mailto", "tel"] }),
+    Link.configure({ openOnClick: false, enableTarget: false, protocols: ["http", "https", "mailto", "tel"] }),
+    // The image button opens a dialog for the address (one of the section's uploaded photos),
+    // the alternative text and a caption.
+    Figure,
+    Caption,
     Image,
   ];
 }

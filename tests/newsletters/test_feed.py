@@ -78,3 +78,23 @@ def test_empty_feed_is_still_valid(anon_client, db):
     root = ET.fromstring(anon_client.get(FEED).content)
     assert root.tag == f"{ATOM}feed"
     assert root.findall(f"{ATOM}entry") == []
+
+
+def test_feed_entries_carry_photos_and_documents_with_absolute_addresses(db, client):
+    from xml.etree import ElementTree
+
+    from tests.factories import IssueFactory, SectionFactory, add_document, add_photo
+
+    section = SectionFactory(issue=IssueFactory(title="With photos"))
+    photo, document = add_photo(section), add_document(section)
+
+    feed = ElementTree.fromstring(client.get("/newsletters/feed/").content)
+    [entry] = [
+        e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}title").text == "With photos"
+    ]
+    summary = entry.find(f"{ATOM}summary").text
+    assert f'<img src="http://testserver{photo.get_absolute_url()}"' in summary
+    assert f'width="{photo.web_width}" height="{photo.web_height}"' in summary
+    assert f'alt="{photo.alt_text}"' in summary
+    assert f'href="http://testserver{document.get_absolute_url()}"' in summary
+    assert f"({document.label})" in summary

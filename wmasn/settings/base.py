@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # The newsletter editor's static files (newsletters/editor.py); its own widgets are unused.
+    "django_prose_editor",
 ]
 
 MIDDLEWARE = [
