@@ -21,12 +21,6 @@ def section_body(section):
 
 
 @register.simple_tag
-def markdown_absolute(text, base_url):
-    """Render Markdown with relative links made absolute (for emails)."""
-    return render_markdown(text, base_url=base_url)
-
-
-@register.simple_tag
 def latest_published_issue():
     """The newest published issue, for the home page; None before the first."""
     from newsletters.models import Issue
