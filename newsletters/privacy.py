@@ -1,10 +1,12 @@
 """The newsletters app's part of "download my data" and of account deletion."""
 
 from allauth.account.models import EmailAddress
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from network.privacy import eraser, exporter, iso
 from newsletters import subscriptions
-from newsletters.models import Delivery, Issue, Section
+from newsletters.models import Delivery, Issue, Section, Subscriber
 
 
 @exporter("newsletter_sections_written")
@@ -44,22 +46,19 @@ def erase_deliveries(*, user, now, tombstone_email):
     Delivery.objects.filter(user=user).update(email=tombstone_email, last_error="")
 
 
-def _addresses(user):
-    """Every address the user has given the portal: a public subscription may use any."""
-    addresses = {user.email.lower()}
-    addresses.update(
-        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    )
-    return sorted(addresses)
+def _subscriptions_of(user):
+    """Public subscriptions of any address the user has given the portal, in one query."""
+    others = EmailAddress.objects.filter(user=user).annotate(lower=Lower("email")).values("lower")
+    return Subscriber.objects.filter(Q(email=user.email.lower()) | Q(email__in=others))
 
 
 @exporter("newsletter_public_subscriptions")
 def export_subscriptions(user):
-    return subscriptions.export_addresses(_addresses(user))
+    return subscriptions.export(_subscriptions_of(user))
 
 
 @eraser
 def erase_subscriptions(*, user, now, tombstone_email):
     # Deleting an account forgets a public subscription of any of its addresses too.
-    for email in _addresses(user):
-        subscriptions.forget_address(email)
+    for subscriber in _subscriptions_of(user):
+        subscriptions.forget(subscriber)

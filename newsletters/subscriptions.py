@@ -107,15 +107,8 @@ def forget(subscriber):
     Subscriber.objects.filter(pk=subscriber.pk).delete()
 
 
-def forget_address(email):
-    """Forget any public subscription of this address (account deletion uses it)."""
-    for subscriber in Subscriber.objects.filter(email=email.strip().lower()):
-        forget(subscriber)
-
-
-def export_addresses(emails):
-    """The public subscriptions of these addresses, for "download my data"."""
-    found = Subscriber.objects.filter(email__in=[e.strip().lower() for e in emails])
+def export(subscribers):
+    """Public subscriptions as JSON-ready data, for "download my data"."""
     return [
         {
             "name": subscriber.name,
@@ -132,5 +125,5 @@ def export_addresses(emails):
                 for d in subscriber.deliveries.all()
             ],
         }
-        for subscriber in found.prefetch_related("deliveries__issue")
+        for subscriber in subscribers.prefetch_related("deliveries__issue")
     ]

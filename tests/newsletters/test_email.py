@@ -19,6 +19,7 @@ from tests.factories import (
     add_document,
     add_photo,
 )
+from wmasn.mail.delivery import deliver_due
 
 
 @pytest.fixture
@@ -55,7 +56,8 @@ def issue(db):
 @pytest.fixture
 def sent(issue, member, django_capture_on_commit_callbacks):
     sending.queue_issue(issue)
-    sending.send_pending()
+    sending.send_published_issues()
+    deliver_due()
     [message] = mail.outbox
     return message
 
@@ -81,10 +83,7 @@ def test_the_html_has_logo_contents_photos_documents_event_contacts_and_helpline
     )
     assert "In this issue" in html
     assert html.index(">Welcome</a>") < html.index(">Dates</a>")
-    assert (
-        f'src="http://testserver{photo.get_absolute_url().replace("/web/", "/email/").replace(photo.filename("web"), photo.filename("email"))}"'
-        in html
-    )
+    assert f'src="{emails.photo_url(photo, "email")}"' in html
     assert 'width="320" height="240" alt="Delegates at the conference"' in html
     assert f'href="http://testserver{document.get_absolute_url()}"' in html
     assert f"(PDF, {document.size} bytes)" in html

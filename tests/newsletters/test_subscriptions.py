@@ -24,6 +24,7 @@ from tests.factories import (
     SubscriberFactory,
     WorkingGroupFactory,
 )
+from wmasn.mail.delivery import deliver_due
 
 SUBSCRIBE = reverse("newsletters:subscribe")
 ARCHIVE = reverse("newsletters:issue-list")
@@ -138,7 +139,7 @@ def test_unconfirmed_signups_are_deleted_after_a_week(db):
 def network(db):
     police = AgencyFactory(sector="public")
     charity = AgencyFactory(sector="third")
-    public_member = MembershipFactory(agency=police, user__email="police@example.org").user
+    MembershipFactory(agency=police, user__email="police@example.org")
     third_member = MembershipFactory(agency=charity, user__email="charity@example.org").user
     group = WorkingGroupFactory()
     GroupMembershipFactory(group=group, user=third_member)
@@ -186,7 +187,8 @@ def test_subscribers_get_the_email_with_their_own_one_click_unsubscribe(network,
     issue = IssueFactory(audience=Issue.Audience.PUBLIC)
     SectionFactory(issue=issue)
     sending.queue_issue(issue)
-    sending.send_pending()
+    sending.send_published_issues()
+    deliver_due()
     [message] = [m for m in mail.outbox if m.to == ["supporter@example.net"]]
 
     assert "because you subscribed" in message.body
