@@ -186,9 +186,11 @@ def test_chair_writes_previews_tests_publishes_and_sends_an_issue(page, journey_
     page.wait_for_load_state()
     assert "2 new email(s) queued for all members" in page.content()
     assert violations == [], "the admin pages break the CSP"
-    mail.outbox.clear()
-    sending.send_published_issues()  # what the mail worker does, here in the test
-    assert deliver_due()["sent"] == 2
+    # What the mail worker does (tests run its tasks at once; this sends anything left).
+    sending.send_published_issues()
+    deliver_due()
+    assert set(issue.deliveries.values_list("status", flat=True)) == {"sent"}
+    assert issue.deliveries.count() == 2
     [email] = [m for m in mail.outbox if m.to == ["member@example.org"]]
 
     # The email: text that reads as text, HTML with the photo, document, event and footers.
