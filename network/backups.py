@@ -1,6 +1,9 @@
-"""PostgreSQL backups with pg_dump and pg_restore (docs/backups.md).
+"""PostgreSQL backups with pg_dump and pg_restore, and the uploaded files beside them
+(docs/backups.md).
 
 The password goes to the tools in PGPASSWORD, never on a command line where `ps` shows it.
+Uploaded files are read and written through Django's default storage, so the same backup
+works for the file system and for an S3-compatible store.
 """
 
 import datetime as dt
@@ -8,12 +11,14 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
+import tarfile
+from pathlib import Path, PurePosixPath
 
 import dj_database_url
 
 BACKUP_NAME_FORMAT = "wmasn-%Y%m%dT%H%M%SZ.dump"
 BACKUP_NAME_RE = re.compile(r"^wmasn-(\d{8}T\d{6}Z)\.dump$")
+MEDIA_SUFFIX = ".media.tar.gz"
 
 
 class BackupError(Exception):
@@ -117,6 +122,7 @@ def prune(*, output_dir, keep_days, now=None):
         taken = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
         if taken < cutoff:
             path.unlink()
+            media_archive_path(path).unlink(missing_ok=True)
             removed.append(path)
     return removed
 
@@ -134,3 +140,70 @@ def restore(*, backup_path, database):
          "--dbname", str(database["NAME"]), str(backup_path)],
         env,
     )  # fmt: skip
+
+
+def media_archive_path(dump_path):
+    """The uploaded files' archive that goes with a dump: wmasn-<time>.media.tar.gz."""
+    dump_path = Path(dump_path)
+    return dump_path.with_name(dump_path.name.removesuffix(".dump") + MEDIA_SUFFIX)
+
+
+def stored_names(storage, directory=""):
+    """Every file name in a storage, walking its directories (listdir works on S3 too)."""
+    directories, files = storage.listdir(directory)
+    for name in sorted(files):
+        yield f"{directory}/{name}" if directory else name
+    for sub in sorted(directories):
+        yield from stored_names(storage, f"{directory}/{sub}" if directory else sub)
+
+
+def backup_media(*, storage, dump_path):
+    """Archive every uploaded file beside the dump; returns (archive path, file count)."""
+    path = media_archive_path(dump_path)
+    partial = path.with_name(path.name + ".partial")
+    count = 0
+    try:
+        with tarfile.open(partial, "w:gz") as archive:
+            partial.chmod(0o600)  # the files are personal data too (photos, minutes)
+            for name in stored_names(storage):
+                with storage.open(name, "rb") as handle:
+                    info = tarfile.TarInfo(name)
+                    info.size = storage.size(name)
+                    info.mode = 0o600
+                    archive.addfile(info, handle)
+                count += 1
+        partial.rename(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path, count
+
+
+def _safe_member_name(name):
+    """A name from an archive, refused if it could leave the storage's root."""
+    parts = PurePosixPath(name).parts
+    if not parts or name.startswith("/") or ".." in parts or "\\" in name:
+        raise BackupError(f"Refusing the unsafe file name {name!r} in the media archive.")
+    return name
+
+
+def restore_media(*, storage, dump_path):
+    """Put the uploaded files of a backup back into the storage, replacing files of the
+    same name; returns how many, or None when the backup has no media archive."""
+    path = media_archive_path(dump_path)
+    if not path.is_file():
+        return None
+    from django.core.files import File
+
+    count = 0
+    with tarfile.open(path, "r:gz") as archive:
+        for member in archive:
+            if not member.isfile():
+                continue
+            name = _safe_member_name(member.name)
+            if storage.exists(name):
+                storage.delete(name)
+            saved = storage.save(name, File(archive.extractfile(member), name=name))
+            if saved != name:
+                raise BackupError(f"The storage renamed {name} to {saved}; restore stopped.")
+            count += 1
+    return count

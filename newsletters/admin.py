@@ -1,10 +1,10 @@
 """The chair writes, publishes and sends issues here; deliveries and their failures show."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -13,10 +13,15 @@ from django.views.decorators.http import require_POST
 
 from wmasn.admin_filters import chosen_only_filter
 
-from . import sending
-from .forms import IssueAdminForm
-from .markdown import render_markdown
-from .models import Delivery, Issue, Section
+from . import emails, sending
+from .forms import (
+    IssueAdminForm,
+    SectionAdminForm,
+    SectionDocumentForm,
+    SectionImageForm,
+)
+from .markdown import render_html
+from .models import Delivery, Issue, Section, SectionDocument, SectionImage, Subscriber
 from .services import draft_issue_from_portal
 
 PUBLISH_PERMISSION = "newsletters.publish_issue"
@@ -31,33 +36,155 @@ def locked_for(request, issue):
     return issue is not None and issue.status == Issue.Status.PUBLISHED and not can_publish(request)
 
 
-class SectionInline(admin.StackedInline):
-    model = Section
-    extra = 1
-    ordering = ["order", "pk"]
-    fields = ["order", "heading", "body", "preview", "agency", "event"]
-    readonly_fields = ["preview"]
-    autocomplete_fields = ["agency", "event"]
-    formfield_overrides = {
-        Section._meta.get_field("body"): {"widget": forms.Textarea(attrs={"rows": 10})},
-    }
+class LockedWithIssue:
+    """Inline permissions: a published issue's parts change only with the publish right."""
 
-    @admin.display(description="Preview (as readers see it, after saving)")
-    def preview(self, section):
-        if not section.pk or not section.body:
-            return "Save to see the preview."
-        return format_html(
-            '<div class="newsletter-preview">{}</div>', render_markdown(section.body)
-        )
+    def _issue(self, obj):
+        return obj.issue if isinstance(obj, Section) else obj
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not locked_for(request, obj)
+        return super().has_add_permission(request, obj) and not locked_for(
+            request, self._issue(obj)
+        )
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not locked_for(request, obj)
+        return super().has_change_permission(request, obj) and not locked_for(
+            request, self._issue(obj)
+        )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not locked_for(request, obj)
+        return super().has_delete_permission(request, obj) and not locked_for(
+            request, self._issue(obj)
+        )
+
+
+class SectionInline(LockedWithIssue, admin.StackedInline):
+    model = Section
+    form = SectionAdminForm
+    extra = 1
+    ordering = ["order", "pk"]
+    fields = ["order", "heading", "body", "agency", "event", "files"]
+    readonly_fields = ["files"]
+    autocomplete_fields = ["agency", "event"]
+    show_change_link = True
+
+    @admin.display(description="Photos and documents")
+    def files(self, section):
+        if not section.pk:
+            return "Save the issue, then open the section to add photos and documents."
+        url = reverse("admin:newsletters_section_change", args=[section.pk])
+        return format_html(
+            '{} photo(s), {} document(s). <a href="{}">Add or change them</a>',
+            section.images.count(),
+            section.documents.count(),
+            url,
+        )
+
+
+class SectionImageInline(LockedWithIssue, admin.StackedInline):
+    model = SectionImage
+    form = SectionImageForm
+    extra = 1
+    fields = ["upload", "thumbnail", "alt_text", "caption", "consent_confirmed", "order"]
+    readonly_fields = ["thumbnail"]
+    verbose_name = "photo"
+    verbose_name_plural = "photos (alt text and consent required)"
+
+    @admin.display(description="Photo")
+    def thumbnail(self, image):
+        if not image.pk:
+            return "—"
+        url = image.get_absolute_url()
+        return format_html(
+            '<img src="{}" alt="" width="160" height="{}"><br>'
+            '<span class="newsletter-photo-address">To place it in the text with the '
+            "image button, use <code>{}</code></span>",
+            url,
+            round(160 * image.web_height / image.web_width),
+            url,
+        )
+
+
+class SectionDocumentInline(LockedWithIssue, admin.StackedInline):
+    model = SectionDocument
+    form = SectionDocumentForm
+    extra = 1
+    fields = ["upload", "current", "title", "order"]
+    readonly_fields = ["current"]
+    verbose_name = "document"
+    verbose_name_plural = "documents (PDF, Word, Excel, PowerPoint, OpenDocument)"
+
+    @admin.display(description="Current file")
+    def current(self, document):
+        if not document.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            document.get_absolute_url(),
+            document.filename,
+            document.label,
+        )
+
+
+@admin.register(Section)
+class SectionAdmin(LockedWithIssue, admin.ModelAdmin):
+    """One section on its own page: the editor with its preview, photos and documents."""
+
+    form = SectionAdminForm
+    inlines = [SectionImageInline, SectionDocumentInline]
+    list_display = ["heading", "issue", "order"]
+    list_filter = ["issue"]
+    list_select_related = ["issue"]
+    search_fields = ["heading", "body"]
+    fields = ["issue", "order", "heading", "body", "agency", "event"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else self.fields[1:]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["issue_link"] if obj else []
+
+    def get_fieldsets(self, request, obj=None):
+        fields = self.get_fields(request, obj)
+        return [(None, {"fields": (["issue_link"] if obj else []) + list(fields)})]
+
+    @admin.display(description="Issue")
+    def issue_link(self, section):
+        url = reverse("admin:newsletters_issue_change", args=[section.issue_id])
+        return format_html('<a href="{}">{}</a>', url, section.issue)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form.base_fields["issue"].queryset = Issue.objects.all()
+        return form
+
+    def has_add_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    def get_urls(self):
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview),
+                name="newsletters_section_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_POST)
+    def preview(self, request):
+        """The live preview: the posted body through the sanitiser readers get."""
+        if not (
+            request.user.has_perm("newsletters.change_section")
+            or request.user.has_perm("newsletters.change_issue")
+        ):
+            raise PermissionDenied
+        response = HttpResponse(
+            render_html(request.POST.get("body", "")), content_type="text/html; charset=utf-8"
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(Issue)
@@ -77,11 +204,14 @@ class IssueAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     date_hierarchy = "issue_date"
     prepopulated_fields = {"slug": ["title"]}
-    actions = ["publish_now", "send_to_members"]
+    actions = ["send_test_to_me", "publish_now", "send_to_members"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "issue_date", "summary"]}),
         ("Publishing", {"fields": ["status", "publish_at", "publication"]}),
-        ("Email", {"fields": ["delivery_summary"]}),
+        (
+            "Email",
+            {"fields": ["audience", "audience_sector", "audience_group", "delivery_summary"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -191,8 +321,30 @@ class IssueAdmin(admin.ModelAdmin):
             published += 1
         self.message_user(request, f"Published {published} issue(s).", messages.SUCCESS)
 
+    @admin.action(description="Send a test to me", permissions=["view"])
+    def send_test_to_me(self, request, queryset):
+        for issue in queryset:
+            self._send_test(request, issue)
+
+    def _send_test(self, request, issue):
+        emails.send_test(issue, officer=request.user)
+        self.message_user(
+            request,
+            f"A test of “{issue}” was sent to you at {request.user.email}, exactly as "
+            f"recipients will get it ({issue.audience_label.lower()}).",
+            messages.SUCCESS,
+        )
+
+    @method_decorator(require_POST)
+    def send_test_view(self, request, object_id):
+        issue = get_object_or_404(Issue, pk=object_id)
+        if not self.has_view_permission(request, issue):
+            raise PermissionDenied
+        self._send_test(request, issue)
+        return HttpResponseRedirect(reverse("admin:newsletters_issue_change", args=[issue.pk]))
+
     @admin.action(
-        description="Send to members (the mail worker sends them in the background)",
+        description="Send to its audience (the mail worker sends them in the background)",
         permissions=["publish"],
     )
     def send_to_members(self, request, queryset):
@@ -206,8 +358,9 @@ class IssueAdmin(admin.ModelAdmin):
             when = "when it is published" if issue.is_scheduled else "now"
             self.message_user(
                 request,
-                f"{issue}: {added} new email(s) queued; the mail worker starts sending them "
-                f"{when}. The Sent, Waiting and Failed columns show how it goes.",
+                f"{issue}: {added} new email(s) queued for {issue.audience_label.lower()}; the "
+                f"mail worker starts sending them {when}. The Sent, Waiting and Failed columns "
+                "show how it goes.",
                 messages.SUCCESS,
             )
 
@@ -217,6 +370,11 @@ class IssueAdmin(admin.ModelAdmin):
                 "from-portal/",
                 self.admin_site.admin_view(self.new_issue_from_portal),
                 name="newsletters_issue_from_portal",
+            ),
+            path(
+                "<path:object_id>/send-test/",
+                self.admin_site.admin_view(self.send_test_view),
+                name="newsletters_issue_send_test",
             ),
             *super().get_urls(),
         ]
@@ -277,3 +435,16 @@ class DeliveryAdmin(admin.ModelAdmin):
             f"{count} failed delivery(ies) are being sent again by the mail worker.",
             messages.SUCCESS,
         )
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "organisation", "created_at", "confirmed_at"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "name", "organisation"]
+    readonly_fields = ["email", "created_at", "confirmed_at"]
+    fields = ["name", "email", "organisation", "created_at", "confirmed_at"]
+
+    def has_add_permission(self, request):
+        # People subscribe themselves: their click on the confirmation link is the consent.
+        return False

@@ -4,12 +4,17 @@ People's addresses are example.org stand-ins, never the real ones in the seed.
 """
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw, ImageFont
 
 from events.models import Event
 from network.models import Agency
+from wmasn.uploads import validate_upload
 
-from .models import Issue, Section
+from .models import Issue, Section, SectionDocument, SectionImage
 
 LONDON = ZoneInfo("Europe/London")
 AWARENESS_DAY_SLUG = "national-human-trafficking-awareness-day-2018"
@@ -321,12 +326,159 @@ def load_newsletters(stdout):
             defaults={
                 "heading": heading,
                 "body": body,
+                "body_format": Section.BodyFormat.MARKDOWN,
                 "agency": agencies.get(agency_slug),
                 "event": event,
             },
         )
     issue.sections.exclude(order__in=orders).delete()
     stdout.write(f"Demo newsletter: {issue.title} with {len(SECTIONS)} sections")
+    load_files(issue, stdout)
+
+
+def simple_pdf(title, lines):
+    """A small, valid one-page PDF (Helvetica text, exact cross-reference table)."""
+
+    def escape(text):
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    rows = [f"BT /F1 16 Tf 56 780 Td ({escape(title)}) Tj ET"]
+    for n, line in enumerate(lines):
+        rows.append(f"BT /F1 11 Tf 56 {748 - 16 * n} Td ({escape(line)}) Tj ET")
+    stream = "\n".join(rows).encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+def _font(size):
+    return ImageFont.load_default(size=size)
+
+
+def conference_picture():
+    """An illustration of the conference hall: a stage with its banner, rows of seats."""
+    image = Image.new("RGB", (1600, 1000), (226, 232, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 1600, 420), fill=(27, 42, 74))
+    draw.rectangle((200, 90, 1400, 300), fill=(240, 180, 60))
+    draw.text(
+        (800, 160), "Anti-Slavery Day Conference", font=_font(64), fill=(27, 42, 74), anchor="mm"
+    )
+    draw.text((800, 240), "18 October 2017", font=_font(44), fill=(27, 42, 74), anchor="mm")
+    draw.rectangle((0, 420, 1600, 470), fill=(90, 62, 40))
+    for row in range(5):
+        y = 540 + row * 90
+        for seat in range(14):
+            x = 110 + seat * 100 + (row % 2) * 30
+            draw.rounded_rectangle((x, y, x + 70, y + 60), radius=12, fill=(59, 91, 152))
+    return image
+
+
+def donkey_picture():
+    """An illustration of a donkey in a field (no people: the young people are not shown)."""
+    image = Image.new("RGB", (1600, 1000), (170, 214, 245))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 600, 1600, 1000), fill=(108, 168, 80))
+    draw.ellipse((1250, 80, 1450, 280), fill=(250, 220, 90))
+    grey, dark = (140, 134, 128), (70, 66, 62)
+    draw.ellipse((500, 430, 1050, 680), fill=grey)  # body
+    for x in (560, 660, 880, 980):
+        draw.rectangle((x, 640, x + 40, 860), fill=grey)  # legs
+        draw.rectangle((x, 840, x + 40, 870), fill=dark)  # hooves
+    draw.polygon([(990, 500), (1080, 330), (1150, 350), (1060, 540)], fill=grey)  # neck
+    draw.ellipse((1050, 260, 1250, 400), fill=grey)  # head
+    draw.polygon([(1080, 280), (1060, 150), (1110, 270)], fill=dark)  # ears
+    draw.polygon([(1130, 270), (1150, 140), (1170, 280)], fill=dark)
+    draw.ellipse((1150, 300, 1170, 320), fill=(20, 20, 20))  # eye
+    draw.line([(1000, 360), (1060, 540)], fill=dark, width=14)  # mane
+    return image
+
+
+def _jpeg(picture):
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+# section heading, photo name, the picture, alt text, caption
+PHOTOS = [
+    (
+        "Welcome to our final newsletter of 2017",
+        "anti-slavery-day-conference.jpg",
+        conference_picture,
+        "The conference hall on Anti-Slavery Day: the stage under a banner reading "
+        "Anti-Slavery Day Conference, 18 October 2017, and rows of seats.",
+        "The Anti-Slavery Day Conference, where agencies made their pledges for 2018.",
+    ),
+    (
+        "Barnardo's Panel for Protection of Trafficked Children",
+        "donkey-sanctuary.jpg",
+        donkey_picture,
+        "A grey donkey standing in a green field on a sunny day.",
+        "Donkey Assisted Therapy at The Donkey Sanctuary, Sutton Coldfield.",
+    ),
+]
+
+COMMISSIONERS_LETTER = (
+    "The Commissioner calls for reform of the NRM",
+    "commissioners-letter-nrm-reform.pdf",
+    "The Commissioner's letter to the Minister (summary)",
+    simple_pdf(
+        "Independent Anti-Slavery Commissioner: reform of the NRM",
+        [
+            "A summary, for the demo, of the letter of September 2017 to the Minister for",
+            "Crime, Safeguarding and Vulnerability on the National Referral Mechanism.",
+            "",
+            "The Commissioner recommends:",
+            "- pre-NRM support for potential victims;",
+            "- improved decision making;",
+            "- long-term care for survivors;",
+            "- greater data collection.",
+        ],
+    ),
+)
+
+
+def load_files(issue, stdout):
+    """The issue's photos and its PDF, through the upload pipeline; once only."""
+    sections = {section.heading: section for section in issue.sections.all()}
+    for heading, name, picture, alt_text, caption in PHOTOS:
+        section = sections[heading]
+        if section.images.filter(alt_text=alt_text).exists():
+            continue
+        image = SectionImage(
+            section=section, alt_text=alt_text, caption=caption, consent_confirmed=True
+        )
+        image.set_upload(validate_upload(SimpleUploadedFile(name, _jpeg(picture())), "image"))
+        image.full_clean()
+        image.save()
+    heading, name, title, content = COMMISSIONERS_LETTER
+    section = sections[heading]
+    if not section.documents.filter(title=title).exists():
+        document = SectionDocument(section=section, title=title)
+        document.set_upload(validate_upload(SimpleUploadedFile(name, content), "document"))
+        document.full_clean()
+        document.save()
+    stdout.write(f"Demo newsletter files: {len(PHOTOS)} photos and 1 PDF")
 
 
 def load(stdout):

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 
 from django.contrib.syndication.views import Feed
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from wmasn.links import absolute_url
 
+from .markdown import render_body
 from .models import Issue
 
 FEED_LENGTH = 20
@@ -61,13 +63,31 @@ class IssueFeed(Feed):
         return absolute_url(reverse("newsletters:feed"))
 
     def items(self):
-        return Issue.objects.published().order_by("-publish_at", "-pk")[:FEED_LENGTH]
+        return (
+            Issue.objects.published()
+            .order_by("-publish_at", "-pk")
+            .prefetch_related("sections__images", "sections__documents")[:FEED_LENGTH]
+        )
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        return item.summary or f"The {item.title} issue of the WMASN newsletter."
+        """The whole issue as HTML: feed readers show its sections, photos and documents,
+        with absolute addresses since a feed has no page to be relative to."""
+        site = absolute_url("")
+        sections = [
+            {
+                "heading": section.heading,
+                "html": render_body(section, base_url=site),
+                "images": section.images.all(),
+                "documents": section.documents.all(),
+            }
+            for section in item.sections.all()
+        ]
+        return render_to_string(
+            "newsletters/feed_item.html", {"issue": item, "sections": sections, "site": site}
+        )
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())

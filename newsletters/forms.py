@@ -1,16 +1,29 @@
 from django import forms
 from django.utils import timezone
 
-from .models import Issue
+from wmasn.uploads import DocumentUploadForm, ImageUploadForm
+
+from .editor import SectionBodyField
+from .models import Issue, Section, SectionDocument, SectionImage, Subscriber
 
 # Paths under /newsletters/ that an issue slug must not shadow.
-RESERVED_SLUGS = {"feed", "unsubscribe"}
+RESERVED_SLUGS = {"feed", "unsubscribe", "subscribe", "photos", "documents"}
 
 
 class IssueAdminForm(forms.ModelForm):
     class Meta:
         model = Issue
-        fields = ["title", "slug", "issue_date", "summary", "status", "publish_at"]
+        fields = [
+            "title",
+            "slug",
+            "issue_date",
+            "summary",
+            "status",
+            "publish_at",
+            "audience",
+            "audience_sector",
+            "audience_group",
+        ]
         help_texts = {
             "publish_at": (
                 "When the issue becomes public. Leave empty to publish now; "
@@ -45,3 +58,73 @@ class IssueAdminForm(forms.ModelForm):
         if publishing and not cleaned.get("publish_at"):
             cleaned["publish_at"] = timezone.now()
         return cleaned
+
+
+class SectionAdminForm(forms.ModelForm):
+    """A section written in the visual editor; an older Markdown body opens as HTML."""
+
+    body = SectionBodyField()
+
+    class Meta:
+        model = Section
+        fields = ["order", "heading", "body", "agency", "event"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        section = self.instance
+        if section.pk and section.body_format == Section.BodyFormat.MARKDOWN:
+            from .markdown import render_markdown
+
+            # A plain str, not SafeString: the textarea must escape it like any value.
+            self.initial["body"] = "".join([render_markdown(section.body)])
+
+    def save(self, commit=True):
+        self.instance.body_format = Section.BodyFormat.HTML
+        return super().save(commit=commit)
+
+
+class SectionImageForm(ImageUploadForm):
+    class Meta:
+        model = SectionImage
+        fields = ["order", "alt_text", "caption", "consent_confirmed"]
+
+    def clean_consent_confirmed(self):
+        if not self.cleaned_data.get("consent_confirmed"):
+            raise forms.ValidationError(
+                "Confirm that everyone identifiable in the photo agreed to its publication; "
+                "without that, the photo cannot be used."
+            )
+        return True
+
+    def clean_alt_text(self):
+        alt = " ".join(self.cleaned_data.get("alt_text", "").split())
+        if not alt:
+            raise forms.ValidationError("Describe the photo for people who cannot see it.")
+        return alt
+
+
+class SectionDocumentForm(DocumentUploadForm):
+    class Meta:
+        model = SectionDocument
+        fields = ["order", "title"]
+
+
+class SubscribeForm(forms.ModelForm):
+    """The public sign-up: confirmed by a link before anything is sent."""
+
+    class Meta:
+        model = Subscriber
+        fields = ["name", "email", "organisation"]
+        labels = {"email": "Email address", "organisation": "Organisation (optional)"}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+        }
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def validate_unique(self):
+        """An address already signed up is not an error: subscribe() handles it quietly,
+        so the form never tells a stranger who subscribes."""

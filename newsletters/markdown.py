@@ -1,14 +1,19 @@
-"""Markdown for newsletter sections: rendered with python-markdown, then sanitised with nh3.
+"""Section bodies: HTML from the visual editor, or Markdown (sections written before it),
+both sanitised with nh3 before display.
 
-The sanitiser is the security boundary: whatever Markdown or raw HTML the chair writes, only
-the tags, attributes and URL schemes below reach a reader's browser or inbox.
+The sanitiser is the security boundary: whatever HTML or Markdown the chair writes, only
+the tags, attributes and URL schemes below reach a reader's browser or inbox. Images are
+kept only when they are one of the portal's own newsletter photos (uploaded with alt text
+and the consent confirmation); any other image is removed.
 """
 
 import hashlib
+import re
 import unicodedata
 
 import markdown
 import nh3
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
@@ -44,12 +49,21 @@ ALLOWED_TAGS = {
     "tr",
     "th",
     "td",
+    "img",
+    "figure",
+    "figcaption",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "ol": {"start"},
+    "img": {"src", "alt", "width", "height"},
 }
+# The path of a newsletter photo (newsletters:photo), relative or on this portal's SITE_URL.
+PORTAL_PHOTO_PATH = re.compile(r"^/newsletters/photos/\d+/(?:web|email)/[\w.-]+$")
+# nh3 writes attributes in double quotes and the filter below keeps "<" and ">" out of img
+# attributes, so an <img> without a src is found reliably here.
+IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 LINK_REL = "noopener noreferrer"
 # Removed with their content, not just unwrapped.
@@ -61,7 +75,7 @@ MARKDOWN_CONFIG = {
     "toc": {"baselevel": 3, "anchorlink": False, "permalink": False},
 }
 
-CACHE_VERSION = "v1"
+CACHE_VERSION = "v2"
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -75,7 +89,26 @@ def _drop_suspicious_urls(tag, attribute, value):
         ch == "\ufffd" or unicodedata.category(ch) in SUSPICIOUS_URL_CATEGORIES for ch in value
     ):
         return None
+    if tag == "img":
+        return _image_attribute(attribute, value)
     return value
+
+
+def is_portal_photo(src):
+    """A newsletter photo of this portal: no tracking pixels, no images without consent."""
+    src = src or ""
+    site = settings.SITE_URL.rstrip("/")
+    if src.startswith(site + "/"):
+        src = src[len(site) :]
+    return bool(PORTAL_PHOTO_PATH.match(src))
+
+
+def _image_attribute(attribute, value):
+    if attribute == "src":
+        return value if is_portal_photo(value) else None
+    if attribute in ("width", "height"):
+        return value if value.isdigit() and len(value) <= 4 else None
+    return value.replace("<", "").replace(">", "")
 
 
 def sanitise(html, *, base_url=None):
@@ -84,7 +117,7 @@ def sanitise(html, *, base_url=None):
     if base_url:
         # Emails have no page to be relative to: make relative links absolute.
         options["url_relative"] = ("rewrite_with_base", base_url)
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
@@ -95,6 +128,7 @@ def sanitise(html, *, base_url=None):
         strip_comments=True,
         **options,
     )
+    return IMG_WITHOUT_SRC.sub("", cleaned)
 
 
 def _render(text, base_url):
@@ -104,12 +138,37 @@ def _render(text, base_url):
     return sanitise(html, base_url=base_url)
 
 
-def render_markdown(text, *, base_url=None):
-    """Safe HTML for a Markdown text; cached by content, since sections rarely change."""
+def _cached(kind, text, base_url, render):
     digest = hashlib.sha256(f"{base_url or ''}\0{text or ''}".encode()).hexdigest()
-    key = f"newsletters:markdown:{CACHE_VERSION}:{digest}"
+    key = f"newsletters:{kind}:{CACHE_VERSION}:{digest}"
     html = cache.get(key)
     if html is None:
-        html = _render(text, base_url)
+        html = render(text, base_url)
         cache.set(key, html, CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 - sanitised by nh3 against the allowlist above
+
+
+def render_markdown(text, *, base_url=None):
+    """Safe HTML for a Markdown text; cached by content, since sections rarely change."""
+    return _cached("markdown", text, base_url, _render)
+
+
+def render_html(html, *, base_url=None):
+    """Safe HTML for what the visual editor stored; cached by content."""
+    return _cached("html", html, base_url, lambda text, base: sanitise(text or "", base_url=base))
+
+
+def render_body(section, *, base_url=None):
+    """A section's body as safe HTML, whichever format it was written in."""
+    if section.body_format == "markdown":
+        return render_markdown(section.body, base_url=base_url)
+    return render_html(section.body, base_url=base_url)
+
+
+def images_removed(html):
+    """The src of every <img> in this HTML that the sanitiser would remove."""
+    return [
+        src
+        for src in re.findall(r"<img[^>]*\ssrc=[\"']?([^\"'\s>]+)", html or "", re.IGNORECASE)
+        if not is_portal_photo(src)
+    ]

@@ -1,8 +1,16 @@
+from pathlib import PurePath
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from network.models import Agency
+from wmasn.uploads import StoredDocument, StoredImage
 from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 
@@ -30,6 +38,12 @@ class Issue(RejectsNulBytes, models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class Audience(models.TextChoices):
+        MEMBERS = "members", "All members"
+        PUBLIC = "public", "All members and public subscribers"
+        SECTOR = "sector", "Members in one sector"
+        GROUP = "group", "Members of one working group"
+
     title = models.CharField(max_length=200, help_text='For example "December 2017".')
     slug = models.SlugField(max_length=200, unique=True)
     issue_date = models.DateField()
@@ -39,6 +53,28 @@ class Issue(RejectsNulBytes, models.Model):
         null=True,
         blank=True,
         help_text="When the issue becomes public. A future time schedules it.",
+    )
+    audience = models.CharField(
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.MEMBERS,
+        help_text="Who receives the issue by email. The issue page is public once published.",
+    )
+    audience_sector = models.CharField(
+        "sector",
+        max_length=10,
+        choices=Agency.Sector.choices,
+        blank=True,
+        help_text="For “Members in one sector”: members of agencies in this sector.",
+    )
+    audience_group = models.ForeignKey(
+        "network.WorkingGroup",
+        verbose_name="working group",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="newsletter_issues",
+        help_text="For “Members of one working group”.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,6 +100,25 @@ class Issue(RejectsNulBytes, models.Model):
                 condition=models.Q(status__in=["draft", "published"]),
                 name="issue_status_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(audience__in=["members", "public", "sector", "group"]),
+                name="issue_audience_valid",
+            ),
+            # A sector only for a sector audience, a group only for a group audience.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(audience="sector", audience_sector__in=["public", "private", "third"])
+                    | (~models.Q(audience="sector") & models.Q(audience_sector=""))
+                ),
+                name="issue_audience_sector",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(audience="group", audience_group__isnull=False)
+                    | (~models.Q(audience="group") & models.Q(audience_group__isnull=True))
+                ),
+                name="issue_audience_group",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "publish_at"], name="issue_published_idx"),
@@ -74,6 +129,25 @@ class Issue(RejectsNulBytes, models.Model):
 
     def get_absolute_url(self):
         return reverse("newsletters:issue-detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.audience == self.Audience.SECTOR and not self.audience_sector:
+            raise ValidationError({"audience_sector": "Choose the sector that receives it."})
+        if self.audience == self.Audience.GROUP and not self.audience_group_id:
+            raise ValidationError({"audience_group": "Choose the working group that receives it."})
+        if self.audience != self.Audience.SECTOR:
+            self.audience_sector = ""
+        if self.audience != self.Audience.GROUP:
+            self.audience_group = None
+
+    @property
+    def audience_label(self):
+        if self.audience == self.Audience.SECTOR:
+            return f"Members in the {self.get_audience_sector_display().lower()}"
+        if self.audience == self.Audience.GROUP and self.audience_group_id:
+            return f"Members of {self.audience_group}"
+        return self.get_audience_display()
 
     @property
     def is_scheduled(self):
@@ -94,13 +168,22 @@ class Issue(RejectsNulBytes, models.Model):
 
 
 class Section(RejectsNulBytes, models.Model):
-    """An ordered part of an issue, written in Markdown."""
+    """An ordered part of an issue, written in the visual editor (older ones in Markdown)."""
+
+    class BodyFormat(models.TextChoices):
+        HTML = "html", "Visual editor (HTML)"
+        MARKDOWN = "markdown", "Markdown"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(default=0)
     heading = models.CharField(max_length=200)
     body = BoundedTextField(
-        max_length=50000, help_text="Markdown. Links, lists, bold and headings are kept."
+        max_length=50000,
+        help_text="Bold, italic, headings, lists, links and photos are kept; "
+        "anything else is removed before readers see it.",
+    )
+    body_format = models.CharField(
+        max_length=10, choices=BodyFormat.choices, default=BodyFormat.HTML, editable=False
     )
     agency = models.ForeignKey(
         "network.Agency",
@@ -127,9 +210,107 @@ class Section(RejectsNulBytes, models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(body_format__in=["html", "markdown"]),
+                name="section_body_format_valid",
+            ),
+        ]
 
     def __str__(self):
         return self.heading
+
+
+class SectionImage(RejectsNulBytes, StoredImage):
+    """A photo in a section: alt text, and consent from anyone identifiable in it."""
+
+    upload_directory = "newsletters/images"
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="images")
+    order = models.PositiveSmallIntegerField(default=0)
+    caption = models.CharField(max_length=300, blank=True)
+    consent_confirmed = models.BooleanField(
+        "consent confirmed",
+        default=False,
+        help_text="Everyone identifiable in this photo (or, for a child, their parent or "
+        "carer) agreed to its publication in the newsletter and on the website.",
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "photo"
+        constraints = [
+            # The network works with survivors and children: no photo without consent.
+            models.CheckConstraint(
+                condition=models.Q(consent_confirmed=True), name="section_image_consent"
+            ),
+            models.CheckConstraint(condition=~models.Q(alt_text=""), name="section_image_alt"),
+        ]
+
+    def __str__(self):
+        return self.alt_text
+
+    def get_absolute_url(self):
+        return reverse("newsletters:photo", args=[self.pk, "web", self.filename("web")])
+
+    def filename(self, size):
+        return PurePath(getattr(self, size).name).name
+
+
+class SectionDocument(RejectsNulBytes, StoredDocument):
+    """A document linked from a section: a letter, a report, a form."""
+
+    upload_directory = "newsletters/documents"
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="documents")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(
+        max_length=200, help_text="The link text, e.g. “The Commissioner's letter”."
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "document"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("newsletters:document", args=[self.pk, self.filename])
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+
+class Subscriber(RejectsNulBytes, models.Model):
+    """A member of the public who asked for the newsletter and confirmed their address."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Double opt-in: the time they clicked the confirmation link is their consent.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")),
+                name="subscriber_email_lowercase",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
 
 
 class Delivery(RejectsNulBytes, models.Model):
@@ -150,6 +331,13 @@ class Delivery(RejectsNulBytes, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="newsletter_deliveries",
+    )
+    subscriber = models.ForeignKey(
+        Subscriber,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
     )
     email = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -179,3 +367,11 @@ class Delivery(RejectsNulBytes, models.Model):
 
     def __str__(self):
         return f"{self.issue} → {self.email}"
+
+
+@receiver(post_delete, sender=SectionImage)
+@receiver(post_delete, sender=SectionDocument)
+def delete_stored_files(sender, instance, **kwargs):
+    """A deleted photo or document leaves no file behind, once the deletion commits."""
+    files = [(f.storage, f.name) for f in instance.stored_files()]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])

@@ -1,7 +1,12 @@
 """The newsletters app's part of "download my data" and of account deletion."""
 
+from allauth.account.models import EmailAddress
+from django.db.models import Q
+from django.db.models.functions import Lower
+
 from network.privacy import eraser, exporter, iso
-from newsletters.models import Delivery, Issue, Section
+from newsletters import subscriptions
+from newsletters.models import Delivery, Issue, Section, Subscriber
 
 
 @exporter("newsletter_sections_written")
@@ -39,3 +44,21 @@ def erase_deliveries(*, user, now, tombstone_email):
     # Unsent newsletters must never reach them; sent ones stay counted, without the address.
     Delivery.objects.filter(user=user).exclude(status=Delivery.Status.SENT).delete()
     Delivery.objects.filter(user=user).update(email=tombstone_email, last_error="")
+
+
+def _subscriptions_of(user):
+    """Public subscriptions of any address the user has given the portal, in one query."""
+    others = EmailAddress.objects.filter(user=user).annotate(lower=Lower("email")).values("lower")
+    return Subscriber.objects.filter(Q(email=user.email.lower()) | Q(email__in=others))
+
+
+@exporter("newsletter_public_subscriptions")
+def export_subscriptions(user):
+    return subscriptions.export(_subscriptions_of(user))
+
+
+@eraser
+def erase_subscriptions(*, user, now, tombstone_email):
+    # Deleting an account forgets a public subscription of any of its addresses too.
+    for subscriber in _subscriptions_of(user):
+        subscriptions.forget(subscriber)

@@ -10,18 +10,19 @@ Delivery's status follows its email: waiting, sent or failed.
 
 import logging
 
-from allauth.account.models import EmailAddress
 from django.core import signing
 from django.db import transaction
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django_tasks import task
 
-from network.models import Membership, User
+from network.models import User
 from wmasn import mail
-from wmasn.links import absolute_reverse, absolute_url
+from wmasn.links import absolute_reverse
 from wmasn.mail.delivery import retry as retry_emails
 from wmasn.mail.models import OutgoingEmail
 
+from . import emails, subscriptions
+from .audiences import recipients_for
 from .models import Delivery, Issue
 
 logger = logging.getLogger(__name__)
@@ -31,19 +32,20 @@ EMAIL_KIND = "newsletter"
 # Deliveries turned into outbox emails per transaction.
 PREPARE_BATCH = 500
 UNSUBSCRIBE_MARKER = mail.placeholder("unsubscribe_url")
-
-
-def recipients():
-    """Active users who are members or officers and have not opted out of newsletters."""
-    members = Membership.objects.approved().values("user_id")
-    officers = User.objects.officers().values("pk")
-    return User.objects.filter(is_active=True, newsletter_opt_out=False).filter(
-        Q(pk__in=members) | Q(pk__in=officers)
-    )
+# Why this reader gets the email: a member, or a public subscriber.
+REASON_MARKER = mail.placeholder("reason")
+MEMBER_REASON = (
+    "You receive this because you are a member of the West Midlands Anti Slavery Network."
+)
+SUBSCRIBER_REASON = (
+    "You receive this because you subscribed to the West Midlands Anti Slavery Network "
+    "newsletter on its website."
+)
 
 
 def queue_issue(issue):
-    """Create a waiting Delivery for each recipient's verified primary address.
+    """Create a waiting Delivery for each recipient of the issue's audience
+    (newsletters.audiences: members, a sector, a group, or also public subscribers).
 
     Idempotent: the (issue, email) constraint makes a second call add only new recipients.
     A published issue starts going out once the transaction commits; a scheduled one at
@@ -51,14 +53,11 @@ def queue_issue(issue):
     """
     if issue.status != Issue.Status.PUBLISHED:
         raise ValueError("Only a published or scheduled issue can be sent.")
-    addresses = EmailAddress.objects.filter(
-        primary=True, verified=True, user__in=recipients()
-    ).values_list("user_id", "email")
     before = Delivery.objects.filter(issue=issue).count()
     Delivery.objects.bulk_create(
         [
-            Delivery(issue=issue, user_id=user_id, email=email.lower())
-            for user_id, email in addresses
+            Delivery(issue=issue, user_id=r.user_id, subscriber_id=r.subscriber_id, email=r.email)
+            for r in recipients_for(issue)
         ],
         ignore_conflicts=True,
         batch_size=500,
@@ -98,14 +97,14 @@ def unsubscribe(user):
 
 
 def waiting_deliveries(issue=None):
-    """Deliveries with no email yet, of issues that are live, to users still subscribed."""
+    """Deliveries with no email yet, of issues that are live, to users still subscribed
+    or to confirmed public subscribers."""
     waiting = Delivery.objects.filter(
+        Q(user__isnull=False, user__is_active=True, user__newsletter_opt_out=False)
+        | Q(subscriber__isnull=False, subscriber__confirmed_at__isnull=False),
         status=Delivery.Status.PENDING,
         message__isnull=True,
         issue__in=Issue.objects.published(),
-        user__isnull=False,
-        user__is_active=True,
-        user__newsletter_opt_out=False,
     )
     if issue is not None:
         waiting = waiting.filter(issue=issue)
@@ -113,20 +112,22 @@ def waiting_deliveries(issue=None):
 
 
 def render_issue(issue):
-    """The issue's email, rendered once with a marker where each reader's own link goes."""
-    context = {
-        "issue": issue,
-        "sections": list(issue.sections.select_related("agency", "event")),
-        "issue_url": absolute_url(issue.get_absolute_url()),
-        "unsubscribe_url": UNSUBSCRIBE_MARKER,
-    }
+    """The issue's email (newsletters.emails), rendered once, with markers where each
+    reader's own unsubscribe link and reason go."""
     return mail.store_content(
-        mail.render_email("newsletters/email/issue", context),
-        headers={
-            "List-Unsubscribe": f"<{UNSUBSCRIBE_MARKER}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        emails.render_issue(issue, unsubscribe_url=UNSUBSCRIBE_MARKER, reason=REASON_MARKER),
+        headers=emails.unsubscribe_headers(UNSUBSCRIBE_MARKER),
     )
+
+
+def _personal(user_id, subscriber_id):
+    """The per-reader values of one delivery: its unsubscribe link and why it is sent."""
+    if subscriber_id:
+        url = absolute_reverse(
+            "newsletters:unsubscribe", subscriptions.unsubscribe_token_for(subscriber_id)
+        )
+        return {UNSUBSCRIBE_MARKER: url, REASON_MARKER: SUBSCRIBER_REASON}
+    return {UNSUBSCRIBE_MARKER: _unsubscribe_url(user_id), REASON_MARKER: MEMBER_REASON}
 
 
 def send_issue(issue):
@@ -144,7 +145,7 @@ def send_issue(issue):
             batch = list(
                 waiting_deliveries(issue)
                 .order_by("pk")
-                .values_list("pk", "user_id", "email")[:PREPARE_BATCH]
+                .values_list("pk", "user_id", "subscriber_id", "email")[:PREPARE_BATCH]
             )
             if not batch:
                 return queued
@@ -153,13 +154,13 @@ def send_issue(issue):
             mail.queue_emails(
                 content,
                 [
-                    (email, {UNSUBSCRIBE_MARKER: _unsubscribe_url(user_id)})
-                    for _pk, user_id, email in batch
+                    (email, _personal(user_id, subscriber_id))
+                    for _pk, user_id, subscriber_id, email in batch
                 ],
                 kind=EMAIL_KIND,
             )
             # One UPDATE links the batch: within one rendering an address has one email.
-            Delivery.objects.filter(pk__in=[pk for pk, _user_id, _email in batch]).update(
+            Delivery.objects.filter(pk__in=[pk for pk, *_rest in batch]).update(
                 message=Subquery(
                     OutgoingEmail.objects.filter(
                         content=content, recipient=OuterRef("email")

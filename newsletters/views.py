@@ -1,16 +1,26 @@
-"""Public newsletter pages: the archive, an issue, and unsubscribing from emails."""
+"""Public newsletter pages: the archive with the sign-up form, an issue, its files, and
+subscribing and unsubscribing."""
 
-from django.http import Http404
-from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers
+from django.core.cache import cache
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from newsletters.access import get_issue_for_user
+from newsletters.access import get_issue_for_user, get_section_file
 from wmasn.pagination import paginate
 
-from . import sending
-from .models import Issue
+from . import sending, subscriptions
+from .forms import SubscribeForm
+from .models import Issue, SectionDocument, SectionImage
+
+# Each sign-up sends an email: a few an hour from one address on the internet.
+SIGNUPS_PER_HOUR = 5
+PUBLISHED_FILE_MAX_AGE = 60 * 60
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+# A file is shown, never run: no scripts, no plugins, no framing, even if it were HTML.
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 # Six years of monthly issues fit on one page; older ones are a page away.
 ISSUES_PER_PAGE = 24
@@ -26,14 +36,18 @@ def issue_list(request):
     )
     page_obj = paginate(request, issues, per_page=ISSUES_PER_PAGE)
     return render(
-        request, "newsletters/issue_list.html", {"issues": page_obj, "page_obj": page_obj}
+        request,
+        "newsletters/issue_list.html",
+        {"issues": page_obj, "page_obj": page_obj, "form": SubscribeForm()},
     )
 
 
 @require_safe
 def issue_detail(request, slug):
     issue = get_issue_for_user(request.user, slug)
-    sections = issue.sections.select_related("agency", "event")
+    sections = issue.sections.select_related("agency", "event").prefetch_related(
+        "images", "documents"
+    )
     response = render(
         request,
         "newsletters/issue_detail.html",
@@ -46,22 +60,134 @@ def issue_detail(request, slug):
     return response
 
 
+def _file_response(field_file, *, content_type, issue, attachment, filename):
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=attachment, filename=filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    response.headers["Cross-Origin-Resource-Policy"] = "same-site"
+    if issue.is_published:
+        patch_cache_control(response, public=True, max_age=PUBLISHED_FILE_MAX_AGE)
+    else:
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def photo(request, pk, size, filename):
+    if size not in ("web", "email"):
+        raise Http404("No such size.")
+    image, issue = get_section_file(request, SectionImage, "photo", pk)
+    if filename != image.filename(size):
+        raise Http404("No such file.")
+    content_type = IMAGE_TYPES.get(filename.rsplit(".", 1)[-1])
+    if content_type is None:
+        raise Http404("No such file.")
+    return _file_response(
+        getattr(image, size),
+        content_type=content_type,
+        issue=issue,
+        attachment=False,
+        filename=filename,
+    )
+
+
+@require_safe
+def document(request, pk, filename):
+    document, issue = get_section_file(request, SectionDocument, "document", pk)
+    if filename != document.filename:
+        raise Http404("No such file.")
+    # Always a download: a document never opens as a page of the portal.
+    return _file_response(
+        document.file,
+        content_type=document.content_type,
+        issue=issue,
+        attachment=True,
+        filename=filename,
+    )
+
+
+def _too_many_signups(request):
+    key = f"newsletters:signups:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 60 * 60)
+    try:
+        return cache.incr(key) > SIGNUPS_PER_HOUR
+    except ValueError:
+        return False
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    form = SubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _too_many_signups(request):
+            response = render(request, "429.html", status=429)
+            response.headers["Retry-After"] = "3600"
+            return response
+        subscriptions.subscribe(**form.cleaned_data)
+        return redirect("newsletters:subscribe-sent")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "newsletters/subscribe.html", {"form": form}, status=status)
+
+
+@require_safe
+def subscribe_sent(request):
+    return render(request, "newsletters/subscribe_sent.html")
+
+
+# A GET only shows the button: mail scanners that open links must not confirm for people.
+@require_http_methods(["GET", "POST"])
+def subscribe_confirm(request, token):
+    if request.method == "POST":
+        subscriber = subscriptions.confirm(token)
+        if subscriber is None:
+            raise Http404("This confirmation link is not valid or has expired.")
+        response = render(
+            request, "newsletters/subscribe_confirmed.html", {"subscriber": subscriber}
+        )
+    else:
+        response = render(request, "newsletters/subscribe_confirm.html")
+    add_never_cache_headers(response)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 # Mail clients POST here with "List-Unsubscribe=One-Click" (RFC 8058) and no CSRF token;
 # the signed token in the URL is what authorises the request.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     user = sending.user_for_unsubscribe_token(token)
-    if user is None:
+    subscriber = None if user else subscriptions.subscriber_for_unsubscribe_token(token)
+    if user is None and subscriber is None:
         raise Http404("This unsubscribe link is not valid.")
+    email = user.email if user else subscriber.email
     if request.method == "POST":
-        sending.unsubscribe(user)
-        response = render(request, "newsletters/unsubscribe_done.html", {"email": user.email})
+        if user:
+            sending.unsubscribe(user)
+        else:
+            subscriptions.forget(subscriber)
+        response = render(
+            request,
+            "newsletters/unsubscribe_done.html",
+            {"email": email, "forgotten": subscriber is not None},
+        )
     else:
         response = render(
             request,
             "newsletters/unsubscribe_confirm.html",
-            {"email": user.email, "already": user.newsletter_opt_out},
+            {
+                "email": email,
+                "already": bool(user and user.newsletter_opt_out),
+                "subscriber": subscriber,
+            },
         )
     add_never_cache_headers(response)
     response.headers["X-Robots-Tag"] = "noindex"

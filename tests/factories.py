@@ -18,9 +18,17 @@ from network.models import (
     WorkingGroup,
 )
 from network.officers import officers_group
-from newsletters.models import Delivery, Issue, Section
+from newsletters.models import (
+    Delivery,
+    Issue,
+    Section,
+    SectionDocument,
+    SectionImage,
+    Subscriber,
+)
 from pledges.models import Pledge, PledgeUpdate
 from survey.models import AgencyService, Service
+from wmasn.uploads import validate_upload
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -231,6 +239,43 @@ class SectionFactory(factory.django.DjangoModelFactory):
     issue = factory.SubFactory(IssueFactory)
     heading = factory.Sequence(lambda n: f"Section {n}")
     body = "Some **news** from the network."
+    body_format = Section.BodyFormat.MARKDOWN
+
+
+def add_photo(section, content=None, *, name="photo.jpg", alt_text="Delegates at the conference"):
+    """A photo through the upload pipeline, as the admin stores one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.files import jpeg_bytes
+
+    image = SectionImage(section=section, alt_text=alt_text, consent_confirmed=True)
+    image.set_upload(
+        validate_upload(SimpleUploadedFile(name, content or jpeg_bytes((320, 240))), "image")
+    )
+    image.save()
+    return image
+
+
+def add_document(section, content=None, *, name="letter.pdf", title="The Commissioner's letter"):
+    """A document through the upload pipeline, as the admin stores one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.files import PDF_BYTES
+
+    document = SectionDocument(section=section, title=title)
+    document.set_upload(validate_upload(SimpleUploadedFile(name, content or PDF_BYTES), "document"))
+    document.save()
+    return document
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscriber
+
+    name = factory.Sequence(lambda n: f"Supporter {n}")
+    email = factory.Sequence(lambda n: f"supporter{n}@example.net")
+    organisation = "Friends of the network"
+    confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class DeliveryFactory(factory.django.DjangoModelFactory):

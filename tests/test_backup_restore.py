@@ -15,13 +15,14 @@ from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from events.models import Event
 from network import backups
 from network.models import User
-from newsletters.models import Delivery
+from newsletters.models import Delivery, SectionDocument, SectionImage
 from pledges.models import PledgeReminder
 from tests.factories import (
     AgencyContactFactory,
@@ -39,7 +40,10 @@ from tests.factories import (
     ResourceFactory,
     RSVPFactory,
     SectionFactory,
+    SubscriberFactory,
     UserFactory,
+    add_document,
+    add_photo,
     calendar_token_for,
 )
 
@@ -93,6 +97,9 @@ def populate():
     section = SectionFactory(agency=agency, event=event, author=officer)
     DraftIssueFactory(created_by=officer)
     DeliveryFactory(issue=section.issue, user=member, email=member.email, status="sent")
+    add_photo(section)
+    add_document(section)
+    DeliveryFactory(issue=section.issue, subscriber=SubscriberFactory(), status="pending")
     Authenticator.objects.create(user=officer, type=Authenticator.Type.TOTP, data={"secret": "S"})
     UserFactory(verified=False).user_permissions.add(Permission.objects.get(codename="view_event"))
     return member
@@ -147,7 +154,9 @@ def test_pg_tools_match_the_server():
 
 
 @apply(needs_postgresql)
-def test_backup_restores_every_row_into_a_scratch_database(tmp_path, scratch_database):
+def test_backup_restores_every_row_and_file_into_a_scratch_database(
+    tmp_path, scratch_database, settings
+):
     member = populate()
     tables = all_tables()
     with connection.cursor() as cursor:
@@ -160,6 +169,13 @@ def test_backup_restores_every_row_into_a_scratch_database(tmp_path, scratch_dat
     [dump] = list(tmp_path.glob("wmasn-*.dump"))
     assert f"Backup written: {dump}" in out.getvalue()
     assert dump.stat().st_mode & 0o077 == 0, "backups hold personal data: owner-only"
+    archive = backups.media_archive_path(dump)
+    assert "Uploaded files: 3 written" in out.getvalue()  # a photo's two sizes, a PDF
+    assert archive.stat().st_mode & 0o077 == 0
+    photo = SectionImage.objects.get()
+    photo_name, photo_bytes = photo.web.name, photo.web.read()
+    # Restore onto a machine whose storage is empty: the files come back from the archive.
+    settings.MEDIA_ROOT = str(tmp_path / "restored-media")
 
     call_command(
         "restore_database",
@@ -168,6 +184,10 @@ def test_backup_restores_every_row_into_a_scratch_database(tmp_path, scratch_dat
         interactive=False,
         stdout=StringIO(),
     )
+    assert default_storage.exists(photo_name)
+    with default_storage.open(photo_name, "rb") as restored_photo:
+        assert restored_photo.read() == photo_bytes
+    assert (tmp_path / "restored-media" / SectionDocument.objects.get().file.name).is_file()
 
     db = connection.settings_dict
     restored = psycopg2.connect(
@@ -262,3 +282,29 @@ def test_make_restore_refuses_without_backup():
 
     assert result.returncode != 0
     assert "make restore needs BACKUP=" in result.stderr
+
+
+def test_restore_refuses_media_names_that_leave_the_storage(tmp_path):
+    dump = tmp_path / "wmasn-20250101T000000Z.dump"
+    dump.write_bytes(b"x")
+    import io
+    import tarfile
+
+    with tarfile.open(backups.media_archive_path(dump), "w:gz") as archive:
+        info = tarfile.TarInfo("../../etc/evil")
+        info.size = 4
+        archive.addfile(info, io.BytesIO(b"evil"))
+
+    with pytest.raises(backups.BackupError, match="unsafe file name"):
+        backups.restore_media(storage=default_storage, dump_path=dump)
+    assert not (tmp_path.parent.parent / "etc" / "evil").exists()
+
+
+def test_pruning_a_backup_removes_its_media_archive(tmp_path):
+    old = tmp_path / "wmasn-20000101T000000Z.dump"
+    old.write_bytes(b"x")
+    backups.media_archive_path(old).write_bytes(b"x")
+
+    backups.prune(output_dir=tmp_path, keep_days=35)
+
+    assert list(tmp_path.iterdir()) == []

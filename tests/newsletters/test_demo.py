@@ -70,3 +70,31 @@ def test_demo_issue_page_renders_in_full(anon_client, demo):
     ]:
         assert expected in body
     assert 'href="/agencies/barnardos/"' in body
+
+
+def test_demo_issue_has_two_photos_with_alt_text_and_a_valid_pdf(demo, anon_client):
+    from newsletters.models import SectionDocument, SectionImage
+
+    photos = SectionImage.objects.filter(section__issue=demo)
+    assert photos.count() == 2
+    for photo in photos:
+        assert len(photo.alt_text) > 20 and photo.consent_confirmed
+        assert photo.web_width == 1200 and photo.email_width == 1120
+        assert anon_client.get(photo.get_absolute_url()).status_code == 200
+    [pdf] = SectionDocument.objects.filter(section__issue=demo)
+    content = pdf.file.read()
+    assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
+    offset = int(content.rsplit(b"startxref", 1)[1].split()[0])
+    assert content[offset:].startswith(b"xref"), "the cross-reference table is where it says"
+    assert pdf.label.startswith("PDF, ")
+    page = anon_client.get(demo.get_absolute_url()).content.decode()
+    assert page.count('<figure class="newsletter-photo') == 2
+    assert "The Commissioner's letter to the Minister (summary)" in page.replace("&#x27;", "'")
+
+
+def test_demo_files_are_made_once(demo):
+    from newsletters.models import SectionDocument, SectionImage
+
+    load_newsletters(stdout=StringIO())
+    assert SectionImage.objects.count() == 2
+    assert SectionDocument.objects.count() == 1

@@ -65,9 +65,12 @@ def test_entries_are_published_issues_newest_first_with_absolute_links(feed):
         assert entry.find(f"{ATOM}summary").text
 
 
-def test_summary_is_escaped_text(feed):
+def test_summary_is_html_with_the_summary_escaped(feed):
     december = feed.findall(f"{ATOM}entry")[1]
-    assert december.find(f"{ATOM}summary").text == "Our final newsletter of 2017 & more <news>."
+    summary = december.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    # The summary is text inside the HTML: "<news>" stays words, never a tag.
+    assert "<p>Our final newsletter of 2017 &amp; more &lt;news&gt;.</p>" in summary.text
 
 
 def test_feed_updated_is_the_latest_entry(feed):
@@ -180,3 +183,23 @@ def test_head_has_the_validators_and_no_body(anon_client, published):
     head = anon_client.head(FEED)
     assert head.status_code == 200 and head.content == b""
     assert head["ETag"] == get["ETag"]
+
+
+def test_feed_entries_carry_photos_and_documents_with_absolute_addresses(db, client):
+    from xml.etree import ElementTree
+
+    from tests.factories import IssueFactory, SectionFactory, add_document, add_photo
+
+    section = SectionFactory(issue=IssueFactory(title="With photos"))
+    photo, document = add_photo(section), add_document(section)
+
+    feed = ElementTree.fromstring(client.get("/newsletters/feed/").content)
+    [entry] = [
+        e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}title").text == "With photos"
+    ]
+    summary = entry.find(f"{ATOM}summary").text
+    assert f'<img src="http://testserver{photo.get_absolute_url()}"' in summary
+    assert f'width="{photo.web_width}" height="{photo.web_height}"' in summary
+    assert f'alt="{photo.alt_text}"' in summary
+    assert f'href="http://testserver{document.get_absolute_url()}"' in summary
+    assert f"({document.label})" in summary

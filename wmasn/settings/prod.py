@@ -58,3 +58,23 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
 
 STATIC_ROOT = env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
+
+# Uploaded files on an S3-compatible store when a bucket is named (pip install ".[s3]"):
+# private objects, no public URLs; the portal's views read them and check access.
+_bucket = env_str("AWS_STORAGE_BUCKET_NAME")
+if _bucket:
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": _bucket,
+                "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),
+                "region_name": env_str("AWS_S3_REGION_NAME"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+                "location": env_str("AWS_LOCATION", ""),
+            },
+        },
+    }

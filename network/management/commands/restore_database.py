@@ -1,5 +1,6 @@
 """`make restore BACKUP=path`: load a pg_dump file back, replacing the database's contents."""
 
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -29,8 +30,14 @@ class Command(BaseCommand):
             dest="interactive",
             help="Do not ask for confirmation.",
         )
+        parser.add_argument(
+            "--no-media",
+            action="store_false",
+            dest="media",
+            help="Restore the database only, not the uploaded files archived beside it.",
+        )
 
-    def handle(self, *args, backup, target_url, interactive, **options):
+    def handle(self, *args, backup, target_url, interactive, media=True, **options):
         target_url = target_url or env_str("RESTORE_DATABASE_URL")
         try:
             if target_url:
@@ -44,7 +51,9 @@ class Command(BaseCommand):
         where = f"{database['NAME']} on {database.get('HOST') or 'localhost'}"
         if interactive:
             answer = input(
-                f"This replaces everything in the database {where} with {backup}.\n"
+                f"This replaces everything in the database {where} with {backup}"
+                + (", and the uploaded files of the same names" if media else "")
+                + ".\n"
                 "Stop the app servers first. Type 'yes' to go on: "
             )
             if answer.strip().lower() != "yes":
@@ -52,8 +61,13 @@ class Command(BaseCommand):
         connections.close_all()
         try:
             backups.restore(backup_path=backup, database=database)
+            files = (
+                backups.restore_media(storage=default_storage, dump_path=backup) if media else None
+            )
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         # Caches of the old contents (the calendar feeds and their link checks) are stale.
         data_replaced.send(sender=self.__class__, database=database)
         self.stdout.write(f"Restored {backup} into {where}.")
+        if files is not None:
+            self.stdout.write(f"Restored {files} uploaded files into the default storage.")
