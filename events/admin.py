@@ -10,8 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from events.forms import CancelEventsForm, ScheduleMeetingsForm
-from events.models import RSVP, CalendarToken, Event, Venue
+from events import notices
+from events.forms import CancelEventsForm, PlannedMeetingFormSet, ScheduleMeetingsForm
+from events.models import RSVP, CalendarToken, Event, SentReminder, Venue, retitled_for_venue
 from events.services import cancel_events, schedule_network_meetings
 from network.models import Membership
 from wmasn.spreadsheets import csv_safe
@@ -19,7 +20,7 @@ from wmasn.spreadsheets import csv_safe
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ["name", "postcode", "host_agency"]
+    list_display = ["name", "town", "postcode", "host_agency", "capacity"]
     list_select_related = ["host_agency"]
     search_fields = ["name", "address", "postcode"]
 
@@ -28,7 +29,7 @@ class RSVPInline(admin.TabularInline):
     model = RSVP
     extra = 0
     can_delete = False
-    fields = ["user", "answer", "updated_at"]
+    fields = ["user", "answer", "waiting_since", "updated_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -52,7 +53,20 @@ class EventAdmin(admin.ModelAdmin):
     change_list_template = "events/admin/event_change_list.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["kind", "title", "slug", "description", "organiser", "working_group"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "kind",
+                    "title",
+                    "slug",
+                    "description",
+                    "organiser",
+                    "working_group",
+                    "invites_members",
+                ]
+            },
+        ),
         ("When (UK time)", {"fields": ["starts_at", "ends_at", "all_day"]}),
         ("Where (members only)", {"fields": ["venue", "online_url"]}),
         ("Registration", {"fields": ["registration_url", "registration_deadline"]}),
@@ -71,21 +85,22 @@ class EventAdmin(admin.ModelAdmin):
         ]
 
     def schedule_year_view(self, request):
-        """Create a year of network meetings from a list of dates (staff with add rights)."""
+        """Create a year of network meetings, each with its own venue (or to be confirmed)
+        and organiser, and announce them (staff with add rights)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ScheduleMeetingsForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
+        data = request.POST if request.method == "POST" else None
+        form = ScheduleMeetingsForm(data)
+        formset = PlannedMeetingFormSet(data, prefix="meetings")
+        if request.method == "POST" and form.is_valid() and formset.is_valid():
             created, skipped = schedule_network_meetings(
-                days=data["dates"],
-                starts=data["starts"],
-                ends=data["ends"],
-                title=data["title"],
-                venue=data["venue"],
-                description=data["description"],
+                meetings=formset.planned_meetings(),
+                starts=form.cleaned_data["starts"],
+                ends=form.cleaned_data["ends"],
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
             )
-            message = f"Scheduled {len(created)} meeting(s)."
+            message = f"Scheduled {len(created)} meeting(s) and emailed the announcement."
             if skipped:
                 message += " Skipped dates that already have a network meeting: " + ", ".join(
                     f"{day:%d %b %Y}" for day in skipped
@@ -96,10 +111,32 @@ class EventAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Schedule a year of network meetings",
             "form": form,
+            "formset": formset,
             "opts": self.model._meta,
             "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
         }
-        return TemplateResponse(request, "events/admin/schedule_year.html", context)
+        return TemplateResponse(
+            request,
+            "events/admin/schedule_year.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Saving announces a new event, and tells those invited when the time, venue or
+        status of an existing one changes (not for a typo in its description)."""
+        changed = obj.changed_fields() if change else []
+        old_venue = None
+        if "venue_id" in changed and obj._loaded_values["venue_id"] is not None:
+            old_venue = Venue.objects.filter(pk=obj._loaded_values["venue_id"]).first()
+        if "venue_id" in changed and "title" not in form.changed_data:
+            obj.title = retitled_for_venue(obj.title, old_venue, obj.venue)
+        super().save_model(request, obj, form, change)
+        if not change:
+            if obj.accepts_rsvps():
+                notices.announce([obj])
+        elif changed:
+            notices.notify_changed(obj, changed, old_venue=old_venue)
 
     @admin.action(description="Cancel selected events (asks for a reason)", permissions=["change"])
     def cancel_selected(self, request, queryset):
@@ -110,8 +147,8 @@ class EventAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                f"Cancelled {len(cancelled)} event(s); members who said they would attend "
-                "have been emailed.",
+                f"Cancelled {len(cancelled)} event(s); everyone invited has been emailed "
+                "the reason.",
                 messages.SUCCESS,
             )
             return None
@@ -184,6 +221,24 @@ class CalendarTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     fields = ["user", "created_at", "last_fetched_at", "last_client"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    """What `send_meeting_reminders` has sent: read-only, the record that stops repeats."""
+
+    list_display = ["event", "user", "days_before", "sent_at"]
+    list_filter = ["days_before"]
+    list_select_related = ["event", "user"]
+    search_fields = ["event__title", "user__email"]
+    fields = list_display
+    readonly_fields = list_display
 
     def has_add_permission(self, request):
         return False

@@ -186,6 +186,15 @@ def build_vevent(event, *, members):
     return vevent
 
 
+def add_vtimezone(cal, events):
+    """Add the Europe/London VTIMEZONE covering these events' years, if any is timed."""
+    timed = [event for event in events if not event.all_day]
+    if timed:
+        years = [timezone.localtime(e.starts_at, LONDON).year for e in timed]
+        years += [timezone.localtime(e.ends_at, LONDON).year for e in timed]
+        cal.add_component(Calendar.from_ical(london_vtimezone(min(years), max(years))))
+
+
 def build_calendar(events, *, members, name, description):
     """A whole VCALENDAR (bytes, CRLF, folded) for these events."""
     events = list(events)
@@ -200,11 +209,7 @@ def build_calendar(events, *, members, name, description):
     cal.add("X-WR-CALDESC", description)
     cal.add("REFRESH-INTERVAL", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
-    timed = [event for event in events if not event.all_day]
-    if timed:
-        years = [timezone.localtime(e.starts_at, LONDON).year for e in timed]
-        years += [timezone.localtime(e.ends_at, LONDON).year for e in timed]
-        cal.add_component(Calendar.from_ical(london_vtimezone(min(years), max(years))))
+    add_vtimezone(cal, events)
     for event in events:
         cal.add_component(build_vevent(event, members=members))
     return cal.to_ical()

@@ -11,9 +11,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from events import ics
+from events import ics, notices
 from events.feeds import FeedEntry, calendar_response, feed_response
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
@@ -251,3 +252,60 @@ def _regenerate_calendar_link(request):
         "one in every calendar app that used the old link.",
     )
     return redirect("events:calendar")
+
+
+def _answer_link_or_404(slug, token):
+    """The event and member a signed answer link was made for; 404 if forged or mismatched."""
+    parsed = notices.read_answer_token(token)
+    if parsed is None:
+        raise Http404("No such link.")
+    event_pk, user_pk, answer = parsed
+    event = get_object_or_404(Event.objects.select_related("venue"), pk=event_pk, slug=slug)
+    from network.models import User
+
+    member = User.objects.filter(pk=user_pk, is_active=True).first()
+    if member is None or not member.sees_member_details:
+        raise Http404("No such link.")
+    return event, member, answer
+
+
+# The token stands in for a login, so the page is never cached. A GET only shows the
+# button: mail scanners and Outlook Safe Links open every link before the person does.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer_from_email(request, slug, token):
+    """Answer "Attending" or "Sending apologies" from an emailed link, without logging in."""
+    event, member, answer = _answer_link_or_404(slug, token)
+    if request.user.is_authenticated and request.user.pk != member.pk:
+        raise PermissionDenied("This link was emailed to someone else.")
+    expired = not event.accepts_rsvps()
+    if request.method == "POST" and not expired:
+        rsvp = answer_event(event=event, user=member, answer=answer)
+        messages.success(
+            request,
+            "Thank you: your answer is saved."
+            if rsvp.answer == answer
+            else "The venue is full, so you are on the waiting list; we will email you if a "
+            "place comes free.",
+        )
+        return redirect(request.path)
+    current = RSVP.objects.filter(event=event, user=member).first()
+    return render(
+        request,
+        "events/answer.html",
+        {
+            "event": event,
+            "member": member,
+            "answer": answer,
+            "answer_label": "Attending" if answer == RSVP.Answer.ATTENDING else "Sending apologies",
+            "current": current,
+            "expired": expired,
+            # Already answered so (a waiting member's "attending" keeps their place in line).
+            "answered": current is not None
+            and (
+                current.answer == answer
+                or (current.answer == RSVP.Answer.WAITING and answer == RSVP.Answer.ATTENDING)
+            ),
+        },
+        status=410 if expired and not event.is_cancelled else 200,
+    )
