@@ -243,16 +243,13 @@ class Event(RejectsNulBytes, models.Model):
         """The people this event invites, the one rule every notice uses: a working group's
         meetings invite that group's current members; network meetings, and events marked
         "invite every member", invite every member and officer; other events nobody."""
-        from network.models import GroupMembership, Membership, User
+        from network.models import GroupMembership, User
 
         if self.working_group_id:
             in_group = GroupMembership.objects.current().filter(group_id=self.working_group_id)
             return User.objects.filter(is_active=True, pk__in=in_group.values("user_id"))
         if self.kind == self.Kind.NETWORK_MEETING or self.invites_members:
-            return User.objects.filter(is_active=True).filter(
-                models.Q(pk__in=Membership.objects.approved().values("user_id"))
-                | models.Q(pk__in=User.objects.officers().values("pk"))
-            )
+            return User.objects.in_network()
         return User.objects.none()
 
     @property
