@@ -21,6 +21,12 @@ from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
 from network.access import sees_member_details
 
+# The message after an answer: saved as given, or past the venue's capacity.
+ANSWER_SAVED = {
+    True: "Thank you: your answer is saved.",
+    False: "The venue is full, so you are on the waiting list; we will email you if a place "
+    "comes free.",
+}
 # How often a personal feed fetch is recorded; calendar apps may poll every few minutes.
 FETCH_RECORD_INTERVAL_SECONDS = 60
 LAST_CLIENT_MAX_LENGTH = 255
@@ -122,8 +128,8 @@ def event_detail(request, slug):
         initial={"answer": my_rsvp.answer} if my_rsvp else None,
     )
     if request.method == "POST" and form.is_valid():
-        answer_event(event=event, user=user, answer=form.cleaned_data["answer"])
-        messages.success(request, "Thank you: your answer is saved.")
+        rsvp = answer_event(event=event, user=user, answer=form.cleaned_data["answer"])
+        messages.success(request, ANSWER_SAVED[rsvp.answer == form.cleaned_data["answer"]])
         return redirect(event)
 
     today = timezone.localdate()
@@ -139,6 +145,10 @@ def event_detail(request, slug):
         "google_url": google_calendar_url(event, members=members_view),
         "outlook_url": outlook_calendar_url(event, members=members_view),
     }
+    if my_rsvp and my_rsvp.answer == RSVP.Answer.WAITING:
+        context["waiting_position"] = (
+            RSVP.objects.waiting().filter(event=event, waiting_since__lte=my_rsvp.waiting_since)
+        ).count()
     if members_view:
         attending = RSVP.objects.attending().filter(event=event).select_related("user")
         context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
@@ -281,13 +291,7 @@ def answer_from_email(request, slug, token):
     expired = not event.accepts_rsvps()
     if request.method == "POST" and not expired:
         rsvp = answer_event(event=event, user=member, answer=answer)
-        messages.success(
-            request,
-            "Thank you: your answer is saved."
-            if rsvp.answer == answer
-            else "The venue is full, so you are on the waiting list; we will email you if a "
-            "place comes free.",
-        )
+        messages.success(request, ANSWER_SAVED[rsvp.answer == answer])
         return redirect(request.path)
     current = RSVP.objects.filter(event=event, user=member).first()
     return render(

@@ -424,3 +424,15 @@ def test_the_database_refuses_a_waiting_answer_without_a_time(small_meeting, mem
 
     with pytest.raises(IntegrityError), transaction.atomic():
         RSVP.objects.create(event=small_meeting, user=member, answer="waiting")
+
+
+def test_the_event_page_puts_an_answer_past_capacity_on_the_waiting_list(
+    small_meeting, member, member_client
+):
+    answer_event(event=small_meeting, user=NetworkMemberFactory(), answer="attending")
+    response = member_client.post(small_meeting.get_absolute_url(), {"answer": "attending"})
+    assert response.status_code == 302
+    assert RSVP.objects.get(event=small_meeting, user=member).answer == "waiting"
+    html = member_client.get(small_meeting.get_absolute_url()).content.decode()
+    assert "the venue is full, so you are on the waiting list" in html.lower()
+    assert "Waiting list</strong> (number 1;" in html
