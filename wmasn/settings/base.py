@@ -153,6 +153,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Uploaded files (wmasn/uploads.py): in the default storage, never served from MEDIA_URL;
+# views that check access serve them. Production may use S3 (docs/deployment.md).
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+WMASN_UPLOAD_MAX_IMAGE_BYTES = env_int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+WMASN_UPLOAD_MAX_DOCUMENT_BYTES = env_int("UPLOAD_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+# Larger images are refused before decoding (a decompression bomb is a few KB on disk).
+WMASN_UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
+WMASN_IMAGE_WEB_WIDTH = 1200
+# Twice the 560 px an email shows, for sharp phone and retina screens.
+WMASN_IMAGE_EMAIL_WIDTH = 1120
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
