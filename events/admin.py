@@ -9,13 +9,23 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from events import notices
 from events.forms import CancelEventsForm, PlannedMeetingFormSet, ScheduleMeetingsForm
-from events.models import RSVP, CalendarToken, Event, SentReminder, Venue, retitled_for_venue
+from events.models import (
+    RSVP,
+    CalendarToken,
+    Event,
+    EventDocument,
+    SentReminder,
+    Venue,
+    retitled_for_venue,
+)
 from events.services import cancel_events, schedule_network_meetings
 from network.models import Membership
 from wmasn.spreadsheets import csv_safe
+from wmasn.uploads import DOCUMENT, DocumentUploadForm, UploadField
 
 
 @admin.register(Venue)
@@ -23,6 +33,38 @@ class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "town", "postcode", "host_agency", "capacity"]
     list_select_related = ["host_agency"]
     search_fields = ["name", "address", "postcode"]
+
+
+class EventDocumentForm(DocumentUploadForm):
+    # Declared so the admin knows the field; DocumentUploadForm sets whether it is required.
+    upload = UploadField(kind=DOCUMENT, required=False)
+
+    class Meta:
+        model = EventDocument
+        fields = ["kind", "title", "position"]
+
+
+class EventDocumentInline(admin.TabularInline):
+    """Agenda and papers before a meeting, minutes after: members only, checked on upload."""
+
+    model = EventDocument
+    form = EventDocumentForm
+    extra = 1
+    fields = ["kind", "title", "upload", "position", "current_file"]
+    readonly_fields = ["current_file"]
+    verbose_name = "agenda, paper or minutes"
+    verbose_name_plural = "Agenda, papers and minutes (members only)"
+
+    @admin.display(description="Stored")
+    def current_file(self, document):
+        if not document.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            document.get_absolute_url(),
+            document.filename,
+            document.label,
+        )
 
 
 class RSVPInline(admin.TabularInline):
@@ -48,7 +90,7 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["sequence", "uid", "created_at", "updated_at"]
-    inlines = [RSVPInline]
+    inlines = [EventDocumentInline, RSVPInline]
     actions = ["cancel_selected", "export_attendees_csv"]
     change_list_template = "events/admin/event_change_list.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from wmasn.uploads import StoredDocument
 from wmasn.validation import RejectsNulBytes
 
 # A cancelled event stays in feeds this long after its date, so calendar apps see it cancelled.
@@ -323,6 +324,39 @@ class RSVP(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.event}: {self.get_answer_display()}"
+
+
+class EventDocument(RejectsNulBytes, StoredDocument):
+    """An event's agenda, a paper or its minutes: members only, served by an access check."""
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", "Agenda"
+        PAPER = "paper", "Paper"
+        MINUTES = "minutes", "Minutes"
+
+    upload_directory = "meeting-papers"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAPER)
+    title = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Listed in this order (smaller first)."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["agenda", "paper", "minutes"]),
+                name="event_document_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("events:document", args=[self.event.slug, self.pk, self.filename])
 
 
 class SentReminder(models.Model):

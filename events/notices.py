@@ -77,11 +77,12 @@ def _meeting_context(event, user, answer):
 
 def _documents(event):
     """The meeting's agenda, papers and minutes as (title, absolute link); members only."""
-    documents = getattr(event, "documents", None)
-    if documents is None:
-        return []
     return [
-        (document.title, absolute_url(document.get_absolute_url())) for document in documents.all()
+        (
+            f"{document.get_kind_display()}: {document.title} ({document.label})",
+            absolute_url(document.get_absolute_url()),
+        )
+        for document in event.documents.all()
     ]
 
 

@@ -1,5 +1,6 @@
 """Keep cached feeds current: any save or delete of what a feed reads bumps the feed version."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -19,8 +20,13 @@ def venue_saved(sender, instance, **kwargs):
     bump_feed_version()
 
 
+def document_deleted(sender, instance, **kwargs):
+    # Only once the row is gone for good: a rolled-back delete keeps its file.
+    transaction.on_commit(instance.delete_stored_files)
+
+
 def connect():
-    from events.models import Event, Venue
+    from events.models import Event, EventDocument, Venue
     from network.models import Agency, GroupMembership, WorkingGroup
     from network.signals import rows_updated
 
@@ -34,3 +40,6 @@ def connect():
         )
     post_save.connect(venue_saved, sender=Venue, dispatch_uid="feed-Venue-save")
     post_delete.connect(feed_changed, sender=Venue, dispatch_uid="feed-Venue-delete")
+    post_delete.connect(
+        document_deleted, sender=EventDocument, dispatch_uid="event-document-delete"
+    )

@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import ics, notices
+from events.access import get_event_document_for_member
 from events.feeds import FeedEntry, calendar_response, feed_response
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
@@ -150,6 +151,7 @@ def event_detail(request, slug):
             RSVP.objects.waiting().filter(event=event, waiting_since__lte=my_rsvp.waiting_since)
         ).count()
     if members_view:
+        context["documents"] = event.documents.all()
         attending = RSVP.objects.attending().filter(event=event).select_related("user")
         context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
             "user__first_name", "user__last_name", "user__email"
@@ -313,3 +315,21 @@ def answer_from_email(request, slug, token):
         },
         status=410 if expired and not event.is_cancelled else 200,
     )
+
+
+@require_safe
+def event_document(request, slug, pk, filename):
+    """An agenda, paper or minutes, for members only, through this access check."""
+    document = get_event_document_for_member(request.user, slug, pk)
+    if filename != document.filename:
+        raise Http404("No such document.")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        # PDFs open in the browser; Office files download rather than run anywhere.
+        as_attachment=document.content_type != "application/pdf",
+        filename=document.filename,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

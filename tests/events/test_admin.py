@@ -207,6 +207,8 @@ def test_change_of_time_venue_or_status_in_the_admin_raises_sequence(officer_cli
             "online_url": "",
             "rsvps-TOTAL_FORMS": "0",
             "rsvps-INITIAL_FORMS": "0",
+            "documents-TOTAL_FORMS": "0",
+            "documents-INITIAL_FORMS": "0",
         }
     )
     data.pop("starts_at", None), data.pop("ends_at", None)

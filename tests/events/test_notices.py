@@ -197,6 +197,8 @@ def test_adding_one_event_in_the_admin_announces_it(send, officer_client, member
         "status": "scheduled",
         "rsvps-TOTAL_FORMS": "0",
         "rsvps-INITIAL_FORMS": "0",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
     }
     messages = send(officer_client.post, "/admin/events/event/add/", data)
     assert Event.objects.filter(slug="extra-meeting").exists()
@@ -226,6 +228,8 @@ def admin_post(officer_client, event, **changes):
         "cancellation_reason": event.cancellation_reason,
         "rsvps-TOTAL_FORMS": "0",
         "rsvps-INITIAL_FORMS": "0",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
         **changes,
     }
     response = officer_client.post(url, data)
