@@ -22,7 +22,7 @@ from events.models import (
     Venue,
     retitled_for_venue,
 )
-from events.services import cancel_events, schedule_network_meetings
+from events.services import cancel_events, refill_places, schedule_network_meetings
 from network.models import Membership
 from wmasn.spreadsheets import csv_safe
 from wmasn.uploads import DOCUMENT, DocumentUploadForm, UploadField
@@ -32,7 +32,14 @@ from wmasn.uploads import DOCUMENT, DocumentUploadForm, UploadField
 class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "town", "postcode", "host_agency", "capacity"]
     list_select_related = ["host_agency"]
-    search_fields = ["name", "address", "postcode"]
+    search_fields = ["name", "address", "town", "postcode"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            # More places (or no limit): the first people waiting move up, and are told.
+            for event in Event.objects.upcoming().scheduled().filter(venue=obj):
+                refill_places(event)
 
 
 class EventDocumentForm(DocumentUploadForm):
@@ -179,6 +186,8 @@ class EventAdmin(admin.ModelAdmin):
                 notices.announce([obj])
         elif changed:
             notices.notify_changed(obj, changed, old_venue=old_venue)
+            if "venue_id" in changed:
+                refill_places(obj)
 
     @admin.action(description="Cancel selected events (asks for a reason)", permissions=["change"])
     def cancel_selected(self, request, queryset):

@@ -294,9 +294,9 @@ def notify_waiting(rsvp):
     )
 
 
-def notify_place_given(promoted, released_by):
+def notify_place_given(promoted, released_by=None):
     """Tell the member who moved up that a place is theirs, and the one who sent apologies
-    that their place went to someone on the waiting list."""
+    (if a member's apologies freed it) that their place went to someone waiting."""
     event = _event_with_venue(promoted.event)
     _send(
         "events/email/waiting_list_place",
@@ -306,6 +306,8 @@ def notify_place_given(promoted, released_by):
         event=event,
         answer=promoted.answer,
     )
+    if released_by is None:
+        return
     _send(
         "events/email/place_released",
         user=released_by,

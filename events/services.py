@@ -56,6 +56,17 @@ def fill_places(event):
     return promoted
 
 
+@transaction.atomic
+def refill_places(event):
+    """After the venue or its capacity changed: move people up from the waiting list while
+    there is room, and tell each of them."""
+    event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+    promoted = fill_places(event)
+    for rsvp in promoted:
+        notices.notify_place_given(rsvp, released_by=None)
+    return promoted
+
+
 def meeting_slug(day, title="Network meeting"):
     return f"{slugify(title)}-{day:%Y-%m-%d}"
 

@@ -440,3 +440,41 @@ def test_the_event_page_puts_an_answer_past_capacity_on_the_waiting_list(
     html = member_client.get(small_meeting.get_absolute_url()).content.decode()
     assert "the venue is full, so you are on the waiting list" in html.lower()
     assert "Waiting list</strong> (number 1;" in html
+
+
+def test_more_places_at_the_venue_move_the_waiting_up_and_tell_them(
+    send, small_meeting, officer_client
+):
+    first, second, third = (NetworkMemberFactory() for _ in range(3))
+    for person in (first, second, third):
+        answer_event(event=small_meeting, user=person, answer="attending")
+    venue = small_meeting.venue
+    data = {
+        "name": venue.name,
+        "address": venue.address,
+        "town": venue.town,
+        "postcode": venue.postcode,
+        "access_notes": "",
+        "capacity": "2",
+    }
+    messages = send(officer_client.post, f"/admin/events/venue/{venue.pk}/change/", data)
+    assert [m.to for m in messages] == [[second.email]]
+    assert "it is yours" in messages[0].body
+    answers = dict(RSVP.objects.filter(event=small_meeting).values_list("user_id", "answer"))
+    assert answers == {first.pk: "attending", second.pk: "attending", third.pk: "waiting"}
+
+
+def test_cancelling_in_the_admin_form_sends_the_cancellation_with_its_reason(
+    send, officer_client, upcoming, member
+):
+    messages = send(
+        admin_post,
+        officer_client,
+        upcoming,
+        status="cancelled",
+        cancellation_reason="The venue flooded.",
+    )
+    assert upcoming.is_cancelled
+    message = next(m for m in messages if m.to == [member.email])
+    assert message.subject.startswith("[WMASN] Cancelled: Network meeting, Oldbury")
+    assert "The venue flooded." in message.body
