@@ -12,11 +12,12 @@ SANDWELL_REGISTRATION_URL = (
     "https://www.eventbrite.co.uk/e/sandwell-anti-slavery-conference-tickets-41080785736"
 )
 
-# name, address lines, town, postcode, host agency slug, access notes, capacity
+# name, address lines, town, postcode, host agency slug, access notes, capacity. The town
+# is public (meeting titles name it: "Network meeting, Oldbury"); the rest is for members.
 VENUES = [
     (
         "Lloyd House",
-        "Colmore Circus Queensway\nBirmingham",
+        "Colmore Circus Queensway",
         "Birmingham",
         "B4 6NQ",
         "west-midlands-police",
@@ -25,7 +26,7 @@ VENUES = [
     ),
     (
         "Sandwell Council House",
-        "Freeth Street\nOldbury",
+        "Freeth Street",
         "Oldbury",
         "B69 3DE",
         "sandwell-council",

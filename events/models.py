@@ -37,7 +37,10 @@ class Venue(RejectsNulBytes, models.Model):
     town = models.CharField(
         max_length=100,
         blank=True,
-        help_text='Shown with the date in meeting titles and lists ("Network meeting, Oldbury").',
+        help_text=(
+            "Public, unlike the rest of the venue: meeting titles and lists name it "
+            '("Network meeting, Oldbury"). Leave it out of the address lines.'
+        ),
     )
     access_notes = models.TextField(blank=True)
     capacity = models.PositiveIntegerField(
