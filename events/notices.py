@@ -167,19 +167,27 @@ def notify_changed(event, changed_fields, *, old_venue=None):
     if not changes or event.ends_at < timezone.now():
         return 0
     venue_confirmed = "venue" in changes and old_venue is None and event.venue_id is not None
-    users = list(notifications.wanting(event.invited(), Kind.MEETINGS))
+    users = notifications.wanting(event.invited(), Kind.MEETINGS).order_by("email")
+    return _send_to_each(
+        "events/email/meeting_changed",
+        event,
+        users,
+        kind=Kind.MEETINGS,
+        context={"changes": changes, "venue_confirmed": venue_confirmed},
+    )
+
+
+def _send_to_each(template, event, users, *, kind, context=None):
+    """One notice about `event` to each user, with their answer; returns how many."""
+    users = list(users)
     answers = _answers([event], users)
     for user in users:
         answer = answers.get((event.pk, user.pk))
         _send(
-            "events/email/meeting_changed",
+            template,
             user=user,
-            kind=Kind.MEETINGS,
-            context={
-                **_meeting_context(event, user, answer),
-                "changes": changes,
-                "venue_confirmed": venue_confirmed,
-            },
+            kind=kind,
+            context={**_meeting_context(event, user, answer), **(context or {})},
             event=event,
             answer=answer,
         )
@@ -196,23 +204,12 @@ def notify_cancelled(event):
         event=event, answer__in=[RSVP.Answer.ATTENDING, RSVP.Answer.WAITING]
     ).values("user_id")
     invited = notifications.wanting(event.invited(), Kind.MEETINGS)
-    users = list(
+    users = (
         User.objects.filter(is_active=True)
         .filter(Q(pk__in=invited.values("pk")) | Q(pk__in=answered))
         .order_by("email")
     )
-    answers = _answers([event], users)
-    for user in users:
-        answer = answers.get((event.pk, user.pk))
-        _send(
-            "events/email/event_cancelled",
-            user=user,
-            kind="event-cancelled",
-            context=_meeting_context(event, user, answer),
-            event=event,
-            answer=answer,
-        )
-    return len(users)
+    return _send_to_each("events/email/event_cancelled", event, users, kind="event-cancelled")
 
 
 # Reminders -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from events.models import RSVP, Event, SentReminder
 from events.services import PlannedMeeting, answer_event, cancel_events, schedule_network_meetings
 from network import notifications
 from network.notifications import Kind
-from tests.events.conftest import london
+from tests.events.conftest import admin_change_data, london
 from tests.factories import (
     EventFactory,
     GroupMembershipFactory,
@@ -212,26 +212,7 @@ def test_adding_one_event_in_the_admin_announces_it(send, officer_client, member
 def admin_post(officer_client, event, **changes):
     url = f"/admin/events/event/{event.pk}/change/"
     event.refresh_from_db()
-    start, end = event.starts_at.astimezone(london(2027, 1, 1).tzinfo), None
-    end = event.ends_at.astimezone(start.tzinfo)
-    data = {
-        "kind": event.kind,
-        "title": event.title,
-        "slug": event.slug,
-        "description": event.description,
-        "starts_at_0": f"{start:%d/%m/%Y}",
-        "starts_at_1": f"{start:%H:%M:%S}",
-        "ends_at_0": f"{end:%d/%m/%Y}",
-        "ends_at_1": f"{end:%H:%M:%S}",
-        "venue": event.venue_id or "",
-        "status": event.status,
-        "cancellation_reason": event.cancellation_reason,
-        "rsvps-TOTAL_FORMS": "0",
-        "rsvps-INITIAL_FORMS": "0",
-        "documents-TOTAL_FORMS": "0",
-        "documents-INITIAL_FORMS": "0",
-        **changes,
-    }
+    data = admin_change_data(event, **changes)
     response = officer_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event.refresh_from_db()

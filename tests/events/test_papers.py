@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 
 from events import notices
 from events.models import EventDocument
-from tests.events.conftest import london
+from tests.events.conftest import admin_change_data, london
 from tests.factories import EventFactory
 from tests.files import HTML_BYTES, PDF_BYTES, ooxml_bytes, upload
 from wmasn.uploads import validate_upload
@@ -39,29 +39,16 @@ def agenda(event):
 
 
 def admin_data(event, **document):
-    start, end = (
-        event.starts_at.astimezone(london(2027, 1, 1).tzinfo),
-        event.ends_at.astimezone(london(2027, 1, 1).tzinfo),
+    return admin_change_data(
+        event,
+        **{
+            "documents-TOTAL_FORMS": "1",
+            "documents-0-kind": "paper",
+            "documents-0-title": "Victim care pathway paper",
+            "documents-0-position": "1",
+            **document,
+        },
     )
-    return {
-        "kind": event.kind,
-        "title": event.title,
-        "slug": event.slug,
-        "starts_at_0": f"{start:%d/%m/%Y}",
-        "starts_at_1": f"{start:%H:%M:%S}",
-        "ends_at_0": f"{end:%d/%m/%Y}",
-        "ends_at_1": f"{end:%H:%M:%S}",
-        "venue": event.venue_id,
-        "status": "scheduled",
-        "rsvps-TOTAL_FORMS": "0",
-        "rsvps-INITIAL_FORMS": "0",
-        "documents-TOTAL_FORMS": "1",
-        "documents-INITIAL_FORMS": "0",
-        "documents-0-kind": "paper",
-        "documents-0-title": "Victim care pathway paper",
-        "documents-0-position": "1",
-        **document,
-    }
 
 
 def test_an_officer_attaches_a_paper_in_the_admin(officer_client, event):
