@@ -110,7 +110,11 @@ def _send(template, *, user, kind, context, event=None, answer=None):
 
 
 def _event_with_venue(event):
-    return Event.objects.select_related("venue", "organiser", "working_group").get(pk=event.pk)
+    return (
+        Event.objects.select_related("venue", "organiser", "working_group")
+        .prefetch_related("documents")
+        .get(pk=event.pk)
+    )
 
 
 def announce(events):
@@ -123,8 +127,8 @@ def announce(events):
         for user in notifications.wanting(event.invited(), Kind.MEETINGS):
             by_user.setdefault(user.pk, (user, []))[1].append(event)
     sent = 0
+    answers = _answers(events, [user for user, _ in by_user.values()])
     for user, user_events in by_user.values():
-        answers = _answers(user_events, [user])
         meetings = [_meeting_context(e, user, answers.get((e.pk, user.pk))) for e in user_events]
         if notifications.wants_invitations(user):
             for meeting in meetings:
@@ -235,6 +239,7 @@ def send_reminders(*, now=None):
         Event.objects.scheduled()
         .filter(starts_at__gt=now, starts_at__lte=horizon)
         .select_related("venue", "organiser", "working_group")
+        .prefetch_related("documents")
     )
     sent = 0
     for event in events:
@@ -250,13 +255,14 @@ def send_reminders(*, now=None):
             .exclude(pk__in=answers.filter(answer=RSVP.Answer.APOLOGIES).values("user_id"))
             .order_by("email")
         )
+        users = list(users)
+        answers = _answers([event], users)
         for user in users:
-            sent += _remind(event, user, days)
+            sent += _remind(event, user, days, answers.get((event.pk, user.pk)))
     return sent
 
 
-def _remind(event, user, days):
-    answer = RSVP.objects.filter(event=event, user=user).values_list("answer", flat=True).first()
+def _remind(event, user, days, answer):
     try:
         with transaction.atomic():
             SentReminder.objects.create(event=event, user=user, days_before=days)

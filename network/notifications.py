@@ -22,8 +22,9 @@ class Kind(models.TextChoices):
 
 
 def wanting(users, kind):
-    """The users of this queryset who have not switched this kind of email off."""
-    return users.wanting(Kind(kind))
+    """The users of this queryset who have not switched this kind of email off (with their
+    preferences joined in, for `wants_invitations`)."""
+    return users.wanting(Kind(kind)).select_related("notification_preferences")
 
 
 def preferences_for(user):
