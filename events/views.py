@@ -21,6 +21,7 @@ from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
 from network.access import sees_member_details
+from network.models import User
 
 # The message after an answer: saved as given, or past the venue's capacity.
 ANSWER_SAVED = {
@@ -273,8 +274,6 @@ def _answer_link_or_404(slug, token):
         raise Http404("No such link.")
     event_pk, user_pk, answer = parsed
     event = get_object_or_404(Event.objects.select_related("venue"), pk=event_pk, slug=slug)
-    from network.models import User
-
     member = User.objects.filter(pk=user_pk, is_active=True).first()
     if member is None or not member.sees_member_details:
         raise Http404("No such link.")
