@@ -371,6 +371,18 @@ def small_meeting():
     )
 
 
+def fill_small_meeting(send, meeting):
+    """Three members say they will attend a one-place meeting (their emails sent)."""
+    people = [NetworkMemberFactory() for _ in range(3)]
+
+    def answer_all():
+        for person in people:
+            answer_event(event=meeting, user=person, answer="attending")
+
+    send(answer_all)
+    return people
+
+
 def test_past_capacity_answers_join_the_waiting_list_in_order(send, small_meeting):
     first, second, third = (NetworkMemberFactory() for _ in range(3))
     assert send(answer_event, event=small_meeting, user=first, answer="attending") == []
@@ -384,9 +396,7 @@ def test_past_capacity_answers_join_the_waiting_list_in_order(send, small_meetin
 
 
 def test_apologies_move_the_first_waiting_up_and_both_are_told(send, small_meeting):
-    first, second, third = (NetworkMemberFactory() for _ in range(3))
-    for person in (first, second, third):
-        answer_event(event=small_meeting, user=person, answer="attending")
+    first, second, third = fill_small_meeting(send, small_meeting)
     messages = send(answer_event, event=small_meeting, user=first, answer="apologies")
     answers = dict(RSVP.objects.filter(event=small_meeting).values_list("user_id", "answer"))
     assert answers == {first.pk: "apologies", second.pk: "attending", third.pk: "waiting"}
@@ -426,9 +436,7 @@ def test_the_event_page_puts_an_answer_past_capacity_on_the_waiting_list(
 def test_more_places_at_the_venue_move_the_waiting_up_and_tell_them(
     send, small_meeting, officer_client
 ):
-    first, second, third = (NetworkMemberFactory() for _ in range(3))
-    for person in (first, second, third):
-        answer_event(event=small_meeting, user=person, answer="attending")
+    first, second, third = fill_small_meeting(send, small_meeting)
     venue = small_meeting.venue
     data = {
         "name": venue.name,
@@ -459,3 +467,15 @@ def test_cancelling_in_the_admin_form_sends_the_cancellation_with_its_reason(
     message = next(m for m in messages if m.to == [member.email])
     assert message.subject.startswith("[WMASN] Cancelled: Network meeting, Oldbury")
     assert "The venue flooded." in message.body
+
+
+def test_reminders_are_an_hourly_periodic_job_that_sends_once(send, upcoming, member):
+    from wmasn.jobs import get_job, run_job
+
+    job = get_job("meeting-reminders")
+    assert job.every == dt.timedelta(hours=1)
+    with time_machine.travel(london(2027, 3, 17, 9, 0), tick=False):
+        first = send(run_job, job, force=True)
+        again = send(run_job, job, force=True)
+    assert [m.to for m in first] == [[member.email]]
+    assert again == []
