@@ -9,33 +9,90 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from events import visibility
-from events.forms import AttendanceForm, CancelEventsForm, EventAdminForm, ScheduleMeetingsForm
-from events.models import RSVP, Attendance, CalendarToken, Event, Venue
+from events import notices, visibility
+from events.forms import (
+    AttendanceForm,
+    CancelEventsForm,
+    EventAdminForm,
+    PlannedMeetingFormSet,
+    ScheduleMeetingsForm,
+)
+from events.models import (
+    RSVP,
+    Attendance,
+    CalendarToken,
+    Event,
+    EventDocument,
+    SentReminder,
+    Venue,
+    retitled_for_venue,
+)
 from events.services import (
     attendance_candidates,
     cancel_events,
     record_attendance,
+    refill_places,
     schedule_network_meetings,
 )
 from network.models import Membership
 from wmasn.spreadsheets import csv_safe
+from wmasn.uploads import DOCUMENT, DocumentUploadForm, UploadField
 
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ["name", "postcode", "host_agency"]
+    list_display = ["name", "town", "postcode", "host_agency", "capacity"]
     list_select_related = ["host_agency"]
-    search_fields = ["name", "address", "postcode"]
+    search_fields = ["name", "address", "town", "postcode"]
     autocomplete_fields = ["host_agency"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            # More places (or no limit): the first people waiting move up, and are told.
+            for event in Event.objects.upcoming().scheduled().filter(venue=obj):
+                refill_places(event)
+
+
+class EventDocumentForm(DocumentUploadForm):
+    # Declared so the admin knows the field; DocumentUploadForm sets whether it is required.
+    upload = UploadField(kind=DOCUMENT, required=False)
+
+    class Meta:
+        model = EventDocument
+        fields = ["kind", "title", "position"]
+
+
+class EventDocumentInline(admin.TabularInline):
+    """Agenda and papers before a meeting, minutes after: members only, checked on upload."""
+
+    model = EventDocument
+    form = EventDocumentForm
+    extra = 1
+    fields = ["kind", "title", "upload", "position", "current_file"]
+    readonly_fields = ["current_file"]
+    verbose_name = "agenda, paper or minutes"
+    verbose_name_plural = "Agenda, papers and minutes (members only)"
+
+    @admin.display(description="Stored")
+    def current_file(self, document):
+        if not document.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            document.get_absolute_url(),
+            document.filename,
+            document.label,
+        )
 
 
 class RSVPInline(admin.TabularInline):
     model = RSVP
     extra = 0
     can_delete = False
-    fields = ["user", "answer", "updated_at"]
+    fields = ["user", "answer", "waiting_since", "updated_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -69,13 +126,26 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["sequence", "uid", "created_at", "updated_at"]
-    inlines = [RSVPInline]
+    inlines = [EventDocumentInline, RSVPInline]
     actions = ["cancel_selected", "export_attendees_csv"]
     change_list_template = "events/admin/event_change_list.html"
     change_form_template = "events/admin/event_change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["kind", "title", "slug", "description", "organiser", "working_group"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "kind",
+                    "title",
+                    "slug",
+                    "description",
+                    "organiser",
+                    "working_group",
+                    "invites_members",
+                ]
+            },
+        ),
         (
             "When (UK time)",
             {
@@ -91,10 +161,6 @@ class EventAdmin(admin.ModelAdmin):
         ("Status", {"fields": ["status", "cancellation_reason"]}),
         ("Calendar", {"fields": ["sequence", "uid", "created_at", "updated_at"]}),
     ]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        warn_about_venue_details(self, request, obj)
 
     def get_urls(self):
         return [
@@ -112,21 +178,27 @@ class EventAdmin(admin.ModelAdmin):
         ]
 
     def schedule_year_view(self, request):
-        """Create a year of network meetings from a list of dates (staff with add rights)."""
+        """Create a year of network meetings, each with its own venue (or to be confirmed)
+        and organiser, and announce them (staff with add rights)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ScheduleMeetingsForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
+        data = request.POST if request.method == "POST" else None
+        form = ScheduleMeetingsForm(data)
+        formset = PlannedMeetingFormSet(data, prefix="meetings")
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and formset.is_valid()
+            and form.check_days([planned.day for planned in formset.planned_meetings()])
+        ):
             created, skipped = schedule_network_meetings(
-                days=data["dates"],
-                starts=data["starts"],
-                ends=data["ends"],
-                title=data["title"],
-                venue=data["venue"],
-                description=data["description"],
+                meetings=formset.planned_meetings(),
+                starts=form.cleaned_data["starts"],
+                ends=form.cleaned_data["ends"],
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
             )
-            message = f"Scheduled {len(created)} meeting(s)."
+            message = f"Scheduled {len(created)} meeting(s) and emailed the announcement."
             if skipped:
                 message += " Skipped dates that already have a network meeting: " + ", ".join(
                     f"{day:%d %b %Y}" for day in skipped
@@ -137,10 +209,35 @@ class EventAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Schedule a year of network meetings",
             "form": form,
+            "formset": formset,
             "opts": self.model._meta,
             "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
         }
-        return TemplateResponse(request, "events/admin/schedule_year.html", context)
+        return TemplateResponse(
+            request,
+            "events/admin/schedule_year.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Saving announces a new event, and tells those invited when the time, venue or
+        status of an existing one changes (not for a typo in its description)."""
+        changed = obj.changed_fields() if change else []
+        old_venue = None
+        if "venue_id" in changed and obj._loaded_values["venue_id"] is not None:
+            old_venue = Venue.objects.filter(pk=obj._loaded_values["venue_id"]).first()
+        if "venue_id" in changed and "title" not in form.changed_data:
+            obj.title = retitled_for_venue(obj.title, old_venue, obj.venue)
+        super().save_model(request, obj, form, change)
+        warn_about_venue_details(self, request, obj)
+        if not change:
+            if obj.accepts_rsvps():
+                notices.announce([obj])
+        elif changed:
+            notices.notify_changed(obj, changed, old_venue=old_venue)
+            if "venue_id" in changed:
+                refill_places(obj)
 
     def attendance_view(self, request, object_id):
         """Record who attended the whole meeting on one page, ticked from the answers."""
@@ -183,8 +280,8 @@ class EventAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                f"Cancelled {len(cancelled)} event(s); members who said they would attend "
-                "have been emailed.",
+                f"Cancelled {len(cancelled)} event(s); everyone invited has been emailed "
+                "the reason.",
                 messages.SUCCESS,
             )
             for event in cancelled:
@@ -275,6 +372,18 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_filter = ["agency__sector", "event__kind"]
     list_select_related = ["event", "user", "agency", "recorded_by"]
     search_fields = ["event__title", "user__email", "agency__name"]
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    """What `send_meeting_reminders` has sent: read-only, the record that stops repeats."""
+
+    list_display = ["event", "user", "days_before", "sent_at"]
+    list_filter = ["days_before"]
+    list_select_related = ["event", "user"]
+    search_fields = ["event__title", "user__email"]
+    fields = list_display
+    readonly_fields = list_display
 
     def has_add_permission(self, request):
         return False

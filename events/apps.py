@@ -6,7 +6,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Meetings and events"
 
     def ready(self):
-        from events import log_redaction, privacy, signals  # noqa: F401
+        from events import jobs, log_redaction, privacy, signals  # noqa: F401
 
         signals.connect()
         # After LOGGING is configured (django.setup() does that before apps are ready).

@@ -5,28 +5,33 @@ import datetime as dt
 
 from django.utils import timezone
 
-from events.models import Event, Venue
+from events.models import Event, Venue, meeting_title
 from network.models import Agency
 
 SANDWELL_REGISTRATION_URL = (
     "https://www.eventbrite.co.uk/e/sandwell-anti-slavery-conference-tickets-41080785736"
 )
 
-# name, address lines, postcode, host agency slug, access notes
+# name, address lines, town, postcode, host agency slug, access notes, capacity. The town
+# is public (meeting titles name it: "Network meeting, Oldbury"); the rest is for members.
 VENUES = [
     (
         "Lloyd House",
-        "Colmore Circus Queensway\nBirmingham",
+        "Colmore Circus Queensway",
+        "Birmingham",
         "B4 6NQ",
         "west-midlands-police",
         "Sign in at reception with photo ID; the meeting room is on the ground floor.",
+        None,
     ),
     (
         "Sandwell Council House",
-        "Freeth Street\nOldbury",
+        "Freeth Street",
+        "Oldbury",
         "B69 3DE",
         "sandwell-council",
         "Step-free entrance on Freeth Street. Pay and display parking opposite.",
+        40,
     ),
 ]
 
@@ -76,7 +81,7 @@ def upsert_network_meeting(day, *, venue, organiser):
     return upsert_event(
         f"network-meeting-{day:%Y-%m-%d}",
         kind=Event.Kind.NETWORK_MEETING,
-        title="Network meeting",
+        title=meeting_title("Network meeting", venue),
         description=MEETING_DESCRIPTION,
         starts_at=at(day, MEETING_START),
         ends_at=at(day, MEETING_END),
@@ -88,14 +93,16 @@ def upsert_network_meeting(day, *, venue, organiser):
 def load_events(stdout):
     agencies = {agency.slug: agency for agency in Agency.objects.all()}
     venues = []
-    for name, address, postcode, host, notes in VENUES:
+    for name, address, town, postcode, host, notes, capacity in VENUES:
         venue, _ = Venue.objects.update_or_create(
             name=name,
             defaults={
                 "address": address,
+                "town": town,
                 "postcode": postcode,
                 "host_agency": agencies.get(host),
                 "access_notes": notes,
+                "capacity": capacity,
             },
         )
         venues.append(venue)

@@ -7,6 +7,8 @@ from django.db import models
 
 from events import times
 from events.models import RSVP, Event, Venue
+from events.services import PlannedMeeting
+from network.models import Agency
 
 
 class EventFilterForm(forms.Form):
@@ -22,7 +24,9 @@ class EventFilterForm(forms.Form):
 
 class RSVPForm(forms.Form):
     answer = forms.ChoiceField(
-        choices=RSVP.Answer.choices, widget=forms.RadioSelect, label="Will you attend?"
+        choices=[(a.value, a.label) for a in (RSVP.Answer.ATTENDING, RSVP.Answer.APOLOGIES)],
+        widget=forms.RadioSelect,
+        label="Will you attend?",
     )
 
     def __init__(self, *args, event, **kwargs):
@@ -48,65 +52,44 @@ class CancelEventsForm(forms.Form):
     )
 
 
-def parse_date_lines(text):
-    """Dates, one per line, as 2026-03-19 or 19/03/2026; raises ValidationError."""
-    dates, bad = [], []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                dates.append(dt.datetime.strptime(line, pattern).date())
-                break
-            except ValueError:
-                continue
-        else:
-            bad.append(line)
-    if bad:
-        raise ValidationError(f"Not a date (use 2026-03-19 or 19/03/2026): {', '.join(bad)}")
-    if not dates:
-        raise ValidationError("Give at least one date.")
-    return sorted(set(dates))
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class ScheduleMeetingsForm(forms.Form):
-    """A year of network meetings from a list of dates, one start and end time and a venue."""
+    """What a year of network meetings shares: a title, a start and end time, a description."""
 
-    title = forms.CharField(max_length=150, initial="Network meeting")
-    dates = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=2000,
-        help_text="One date per line, as 2026-03-19 or 19/03/2026 (times are UK time).",
+    title = forms.CharField(
+        max_length=150,
+        initial="Network meeting",
+        help_text="Each meeting's title gets its venue's town: \"Network meeting, Oldbury\".",
     )
-    starts = forms.TimeField(initial=dt.time(10, 0), help_text="e.g. 10:00")
-    ends = forms.TimeField(initial=dt.time(12, 30), help_text="e.g. 12:30")
-    venue = forms.ModelChoiceField(queryset=Venue.objects.all(), required=False)
+    starts = forms.TimeField(initial=dt.time(10, 0), help_text="e.g. 10:00 (UK time)")
+    ends = forms.TimeField(initial=dt.time(12, 30), help_text="e.g. 12:30 (UK time)")
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=Event._meta.get_field("description").max_length,
     )
 
-    def clean_dates(self):
-        return parse_date_lines(self.cleaned_data["dates"])
-
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("starts"), cleaned.get("ends")
         if starts and ends and ends <= starts:
             self.add_error("ends", "The end time must be after the start time.")
-        for day in cleaned.get("dates") or []:
+        return cleaned
+
+    def check_days(self, days):
+        """Whether the start and end times exist, once each, on every planned day; the
+        clock changes' errors are added to the form."""
+        for day in days:
             for name in ("starts", "ends"):
-                if cleaned.get(name) is None:
-                    continue
                 try:
-                    times.uk_datetime(day, cleaned[name])
+                    times.uk_datetime(day, self.cleaned_data[name])
                 except times.AmbiguousTime as error:
                     self.add_error(name, f"{error} Add that meeting on its own to choose.")
                 except times.ClockChangeError as error:
                     self.add_error(name, str(error))
-        return cleaned
+        return not self.errors
 
 
 ZONE_CHOICES = [
@@ -235,3 +218,59 @@ class AttendanceForm(forms.Form):
 
         chosen = set(self.cleaned_data["attended"])
         return [*User.objects.filter(pk__in=chosen), *self.cleaned_data["others"]]
+
+
+class PlannedMeetingForm(forms.Form):
+    """One meeting of the year: its date, venue (or to be confirmed) and organising agency."""
+
+    day = forms.DateField(
+        label="Date",
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="As 2027-03-18 or 18/03/2027.",
+    )
+    venue = forms.ModelChoiceField(
+        queryset=Venue.objects.all(), required=False, empty_label="Venue to be confirmed"
+    )
+    organiser = forms.ModelChoiceField(
+        queryset=Agency.objects.active(), required=False, empty_label="No organiser"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("day") and (cleaned.get("venue") or cleaned.get("organiser")):
+            self.add_error("day", "Give this meeting's date, or clear its venue and organiser.")
+        return cleaned
+
+
+class BasePlannedMeetingFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        days = [form.cleaned_data["day"] for form in self.forms if form.cleaned_data.get("day")]
+        if not days:
+            raise ValidationError("Give at least one meeting date.")
+        if len(days) != len(set(days)):
+            raise ValidationError("Each date once: two rows give the same date.")
+
+    def planned_meetings(self):
+        return [
+            PlannedMeeting(
+                day=form.cleaned_data["day"],
+                venue=form.cleaned_data.get("venue"),
+                organiser=form.cleaned_data.get("organiser"),
+            )
+            for form in self.forms
+            if form.cleaned_data.get("day")
+        ]
+
+
+PlannedMeetingFormSet = forms.formset_factory(
+    PlannedMeetingForm,
+    formset=BasePlannedMeetingFormSet,
+    extra=6,
+    max_num=12,
+    validate_max=True,
+    absolute_max=12,
+)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wmasn.changes import SignallingQuerySet
+from wmasn.uploads import StoredDocument
 from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 # A cancelled event stays in feeds this long after its date, so calendar apps see it cancelled.
@@ -34,21 +35,55 @@ class Venue(RejectsNulBytes, models.Model):
         on_delete=models.SET_NULL,
         related_name="hosted_venues",
     )
+    town = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Public, unlike the rest of the venue: meeting titles and lists name it "
+            '("Network meeting, Oldbury"). Leave it out of the address lines.'
+        ),
+    )
     access_notes = BoundedTextField(max_length=1000, blank=True)
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Places for members; answers past it join a waiting list. Blank: no limit.",
+    )
 
     # Bulk writes say so, for the cached feeds (wmasn.changes).
     objects = SignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True) | models.Q(capacity__gt=0),
+                name="venue_capacity_positive",
+            ),
+        ]
 
     def __str__(self):
-        return self.name
+        return f"{self.name}, {self.town}" if self.town else self.name
 
     @property
     def full_address(self):
         lines = [self.name, *[ln.strip() for ln in self.address.splitlines() if ln.strip()]]
+        if self.town and self.town.casefold() not in {line.casefold() for line in lines}:
+            lines.append(self.town)
         return ", ".join([*lines, self.postcode])
+
+
+def meeting_title(base, venue):
+    """The title with the venue's town, to tell meetings apart: "Network meeting, Oldbury"."""
+    return f"{base}, {venue.town}" if venue is not None and venue.town else base
+
+
+def retitled_for_venue(title, old_venue, new_venue):
+    """The title after the venue changed: the old town, if the title ends with it, replaced."""
+    base = title
+    if old_venue is not None and old_venue.town and title.endswith(f", {old_venue.town}"):
+        base = title.removesuffix(f", {old_venue.town}")
+    return meeting_title(base, new_venue)
 
 
 class EventQuerySet(SignallingQuerySet):
@@ -136,6 +171,14 @@ class Event(RejectsNulBytes, models.Model):
         on_delete=models.SET_NULL,
         related_name="events",
     )
+    invites_members = models.BooleanField(
+        "invite every member",
+        default=False,
+        help_text=(
+            "Email every member about this event. Network meetings always invite every member "
+            "and a working group's meetings invite that group's members."
+        ),
+    )
     registration_url = models.URLField(blank=True, max_length=500)
     registration_deadline = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
@@ -205,6 +248,28 @@ class Event(RejectsNulBytes, models.Model):
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
 
+    def changed_fields(self):
+        """The sequenced fields (time, venue, status) changed since the row was loaded."""
+        loaded = getattr(self, "_loaded_values", None) or {}
+        return [name for name, value in loaded.items() if getattr(self, name) != value]
+
+    def invited(self):
+        """The people this event invites, the one rule every notice uses: a working group's
+        meetings invite that group's current members; network meetings, and events marked
+        "invite every member", invite every member and officer; other events nobody."""
+        from network.models import GroupMembership, User
+
+        if self.working_group_id:
+            in_group = GroupMembership.objects.current().filter(group_id=self.working_group_id)
+            return User.objects.filter(is_active=True, pk__in=in_group.values("user_id"))
+        if self.kind == self.Kind.NETWORK_MEETING or self.invites_members:
+            return User.objects.in_network()
+        return User.objects.none()
+
+    @property
+    def capacity(self):
+        return self.venue.capacity if self.venue_id else None
+
     def accepts_rsvps(self, now=None):
         """Members answer only for scheduled events that have not yet ended."""
         return not self.is_cancelled and self.ends_at >= (now or timezone.now())
@@ -219,6 +284,10 @@ class Event(RejectsNulBytes, models.Model):
 class RSVPQuerySet(models.QuerySet):
     def attending(self):
         return self.filter(answer=RSVP.Answer.ATTENDING)
+
+    def waiting(self):
+        """The waiting list, first come first served."""
+        return self.filter(answer=RSVP.Answer.WAITING).order_by("waiting_since", "pk")
 
     def from_agencies_of(self, user):
         """Answers by approved members of the agencies this user is an approved member of."""
@@ -236,12 +305,16 @@ class RSVP(models.Model):
     class Answer(models.TextChoices):
         ATTENDING = "attending", "Attending"
         APOLOGIES = "apologies", "Apologies"
+        WAITING = "waiting", "Waiting list"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
     )
     answer = models.CharField(max_length=10, choices=Answer.choices)
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the member joined the waiting list."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -253,8 +326,12 @@ class RSVP(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="rsvp_one_per_event"),
             models.CheckConstraint(
-                condition=models.Q(answer__in=["attending", "apologies"]),
+                condition=models.Q(answer__in=["attending", "apologies", "waiting"]),
                 name="rsvp_answer_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(answer="waiting") | models.Q(waiting_since__isnull=False),
+                name="rsvp_waiting_has_time",
             ),
         ]
 
@@ -302,6 +379,61 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.user} at {self.event}"
+
+
+class EventDocument(RejectsNulBytes, StoredDocument):
+    """An event's agenda, a paper or its minutes: members only, served by an access check."""
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", "Agenda"
+        PAPER = "paper", "Paper"
+        MINUTES = "minutes", "Minutes"
+
+    upload_directory = "meeting-papers"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAPER)
+    title = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Listed in this order (smaller first)."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["agenda", "paper", "minutes"]),
+                name="event_document_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("events:document", args=[self.event.slug, self.pk, self.filename])
+
+
+class SentReminder(models.Model):
+    """A reminder emailed to one person for one meeting; the constraint makes sending idempotent."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sent_reminders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_reminders"
+    )
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user", "days_before"], name="reminder_once_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.days_before}-day reminder of {self.event} to {self.user}"
 
 
 def hash_calendar_token(raw_token):

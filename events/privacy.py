@@ -1,6 +1,6 @@
 """The events app's part of "download my data" and of account deletion."""
 
-from events.models import RSVP, Attendance, CalendarToken
+from events.models import RSVP, Attendance, CalendarToken, SentReminder
 from network.privacy import eraser, exporter, iso
 
 
@@ -11,6 +11,7 @@ def export_rsvps(user):
             "event": r.event.title,
             "event_starts_at": iso(r.event.starts_at),
             "answer": r.answer,
+            "waiting_since": iso(r.waiting_since),
             "answered_at": iso(r.created_at),
             "updated_at": iso(r.updated_at),
         }
@@ -43,7 +44,20 @@ def export_calendar_token(user):
     }
 
 
+@exporter("meeting_reminders")
+def export_meeting_reminders(user):
+    return [
+        {
+            "event": r.event.title,
+            "days_before": r.days_before,
+            "sent_at": iso(r.sent_at),
+        }
+        for r in SentReminder.objects.filter(user=user).select_related("event")
+    ]
+
+
 @eraser
 def erase_answers_and_feed(*, user, now, tombstone_email):
     RSVP.objects.filter(user=user).delete()
     CalendarToken.objects.filter(user=user).delete()
+    SentReminder.objects.filter(user=user).delete()

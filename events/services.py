@@ -1,31 +1,92 @@
 """Writes that touch several rows: answering, scheduling a year, cancelling with emails."""
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from events import times
-from events.emails import send_cancellation_emails
-from events.models import RSVP, Attendance, Event
+from events import notices, times
+from events.models import RSVP, Attendance, Event, meeting_title
 
 
 @transaction.atomic
 def answer_event(*, event, user, answer):
-    """Record the user's answer; answering again updates it (one RSVP per user and event)."""
-    rsvp, _ = RSVP.objects.update_or_create(event=event, user=user, defaults={"answer": answer})
+    """Record the user's answer (one RSVP per user and event), minding the venue's capacity:
+    past it, "attending" joins the waiting list, and apologies free a place for the first
+    one waiting. Both sides are emailed."""
+    # Two answers at once queue on this lock, so they cannot both take the last place.
+    event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+    current = RSVP.objects.filter(event=event, user=user).first()
+    previous = current.answer if current else None
+    full = event.capacity is not None and _places_taken(event) >= event.capacity
+    if answer == RSVP.Answer.ATTENDING and previous != answer and full:
+        answer = RSVP.Answer.WAITING
+    if answer == RSVP.Answer.WAITING:
+        waiting_since = current.waiting_since if previous == answer else timezone.now()
+    else:
+        waiting_since = None
+    rsvp, _ = RSVP.objects.update_or_create(
+        event=event, user=user, defaults={"answer": answer, "waiting_since": waiting_since}
+    )
+    if answer == RSVP.Answer.WAITING and previous != answer:
+        notices.notify_waiting(rsvp)
+    if previous == RSVP.Answer.ATTENDING and answer != previous:
+        for promoted in fill_places(event):
+            notices.notify_place_given(promoted, released_by=user)
     return rsvp
 
 
-def meeting_slug(day, title="Network meeting"):
-    from django.utils.text import slugify
+def _places_taken(event):
+    return RSVP.objects.attending().filter(event=event).count()
 
-    return f"{slugify(title)}-{day:%Y-%m-%d}"
+
+def fill_places(event):
+    """Move people up from the waiting list, in order, while the venue has room; returns
+    their RSVPs. Call with the event row locked (as answer_event does)."""
+    if event.capacity is None:
+        free = RSVP.objects.waiting().filter(event=event).count()
+    else:
+        free = event.capacity - _places_taken(event)
+    promoted = list(RSVP.objects.waiting().filter(event=event).select_related("user")[:free])
+    for rsvp in promoted:
+        rsvp.answer, rsvp.waiting_since = RSVP.Answer.ATTENDING, None
+        rsvp.save(update_fields=["answer", "waiting_since", "updated_at"])
+    return promoted
 
 
 @transaction.atomic
-def schedule_network_meetings(*, days, starts, ends, title, venue=None, description=""):
-    """Create a network meeting on each day that has none yet; returns (created, skipped)."""
+def refill_places(event):
+    """After the venue or its capacity changed: move people up from the waiting list while
+    there is room, and tell each of them."""
+    event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+    promoted = fill_places(event)
+    for rsvp in promoted:
+        notices.notify_place_given(rsvp, released_by=None)
+    return promoted
+
+
+def meeting_slug(day, title="Network meeting"):
+    return f"{slugify(title)}-{day:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class PlannedMeeting:
+    """One row of "Schedule a year": a date, and a venue (None: to be confirmed) and organiser."""
+
+    day: dt.date
+    venue: object = None
+    organiser: object = None
+
+
+@transaction.atomic
+def schedule_network_meetings(*, meetings, starts, ends, title, description=""):
+    """Create a network meeting for each planned date that has none yet, titled with its
+    venue's town, and announce them in one email per member. Returns (created, skipped)."""
     created, skipped = [], []
-    for day in days:
+    for planned in sorted(meetings, key=lambda planned: planned.day):
+        day = planned.day
         slug = meeting_slug(day, title)
         already = (
             Event.objects.filter(kind=Event.Kind.NETWORK_MEETING, starts_at__date=day).exists()
@@ -36,31 +97,34 @@ def schedule_network_meetings(*, days, starts, ends, title, venue=None, descript
             continue
         event = Event(
             kind=Event.Kind.NETWORK_MEETING,
-            title=title,
+            title=meeting_title(title, planned.venue),
             slug=slug,
             description=description,
             starts_at=times.uk_datetime(day, starts),
             ends_at=times.uk_datetime(day, ends),
-            venue=venue,
+            venue=planned.venue,
+            organiser=planned.organiser,
         )
         event.full_clean()
         event.save()
         created.append(event)
+    if created:
+        notices.announce(created)
     return created, skipped
 
 
 def cancel_events(*, events, reason):
-    """Cancel each scheduled event and email the members who said they would attend.
+    """Cancel each scheduled event and tell everyone invited, with the reason.
     Returns the events cancelled (already-cancelled ones are left as they are)."""
     cancelled = []
     for event in events:
         if event.is_cancelled:
             continue
+        # Each notice waits for its own commit; a failed email never undoes the cancellation.
         with transaction.atomic():
             event.cancel(reason)
+            notices.notify_cancelled(event)
         cancelled.append(event)
-        # Each email waits for its own commit; a failed email never undoes the cancellation.
-        send_cancellation_emails(event)
     return cancelled
 
 

@@ -9,6 +9,7 @@
 - A restore (wmasn.changes.data_replaced) bumps both for the database it replaced.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -76,10 +77,15 @@ def cache_writes_lost(sender, **kwargs):
     bump_access_generation()
 
 
+def document_deleted(sender, instance, **kwargs):
+    # Only once the row is gone for good: a rolled-back delete keeps its file.
+    transaction.on_commit(instance.delete_stored_files)
+
+
 def connect():
     from django.contrib.auth.models import Group
 
-    from events.models import CalendarToken, Event, Venue
+    from events.models import CalendarToken, Event, EventDocument, Venue
     from network.models import Agency, GroupMembership, Membership, User, WorkingGroup
     from wmasn.cache import writes_lost
 
@@ -101,6 +107,9 @@ def connect():
         access_changed, sender=User.groups.through, dispatch_uid="access-User-groups"
     )
 
+    post_delete.connect(
+        document_deleted, sender=EventDocument, dispatch_uid="event-document-delete"
+    )
     writes_lost.connect(cache_writes_lost, dispatch_uid="feed-cache-writes-lost")
     rows_changed.connect(bulk_changed, dispatch_uid="feeds-rows-changed")
     data_replaced.connect(database_replaced, dispatch_uid="feeds-data-replaced")

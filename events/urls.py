@@ -8,6 +8,13 @@ app_name = "events"
 urlpatterns = [
     path("events/", views.event_list, name="event-list"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
+    # A signed link in a meeting email; <token> says who, for which meeting, which answer.
+    path("events/<slug:slug>/answer/<str:token>/", views.answer_from_email, name="answer"),
+    path(
+        "events/<slug:slug>/papers/<int:pk>/<str:filename>",
+        views.event_document,
+        name="document",
+    ),
     path("events/<slug:slug>.ics", views.event_ics, name="event-ics"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar.ics", views.public_feed, name="public-feed"),

@@ -7,18 +7,28 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from events import ics, times
+from events import ics, notices, times
+from events.access import get_event_document_for_member
 from events.feeds import calendar_response, serve_personal_feed, serve_public_feed
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
 from network.access import sees_member_details
+from network.models import User
+
+# The message after an answer: saved as given, or past the venue's capacity.
+ANSWER_SAVED = {
+    True: "Thank you: your answer is saved.",
+    False: "The venue is full, so you are on the waiting list; we will email you if a place "
+    "comes free.",
+}
 
 
 @require_safe
@@ -123,8 +133,8 @@ def event_detail(request, slug):
         initial={"answer": my_rsvp.answer} if my_rsvp else None,
     )
     if request.method == "POST" and form.is_valid():
-        answer_event(event=event, user=user, answer=form.cleaned_data["answer"])
-        messages.success(request, "Thank you: your answer is saved.")
+        rsvp = answer_event(event=event, user=user, answer=form.cleaned_data["answer"])
+        messages.success(request, ANSWER_SAVED[rsvp.answer == form.cleaned_data["answer"]])
         return redirect(event)
 
     today = timezone.localdate()
@@ -141,7 +151,12 @@ def event_detail(request, slug):
     if not event.is_cancelled:
         context["google_url"] = google_calendar_url(event, members=members_view)
         context["outlook_url"] = outlook_calendar_url(event, members=members_view)
+    if my_rsvp and my_rsvp.answer == RSVP.Answer.WAITING:
+        context["waiting_position"] = (
+            RSVP.objects.waiting().filter(event=event, waiting_since__lte=my_rsvp.waiting_since)
+        ).count()
     if members_view:
+        context["documents"] = event.documents.all()
         attending = RSVP.objects.attending().filter(event=event).select_related("user")
         context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
             "user__first_name", "user__last_name", "user__email"
@@ -261,3 +276,70 @@ def _regenerate_calendar_link(request):
         "one in every calendar app that used the old link.",
     )
     return redirect("events:calendar")
+
+
+def _answer_link_or_404(slug, token):
+    """The event and member a signed answer link was made for; 404 if forged or mismatched."""
+    parsed = notices.read_answer_token(token)
+    if parsed is None:
+        raise Http404("No such link.")
+    event_pk, user_pk, answer = parsed
+    event = get_object_or_404(Event.objects.select_related("venue"), pk=event_pk, slug=slug)
+    member = User.objects.filter(pk=user_pk, is_active=True).first()
+    if member is None or not member.sees_member_details:
+        raise Http404("No such link.")
+    return event, member, answer
+
+
+# The token stands in for a login, so the page is never cached. A GET only shows the
+# button: mail scanners and Outlook Safe Links open every link before the person does.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer_from_email(request, slug, token):
+    """Answer "Attending" or "Sending apologies" from an emailed link, without logging in."""
+    event, member, answer = _answer_link_or_404(slug, token)
+    if request.user.is_authenticated and request.user.pk != member.pk:
+        raise PermissionDenied("This link was emailed to someone else.")
+    expired = not event.accepts_rsvps()
+    if request.method == "POST" and not expired:
+        rsvp = answer_event(event=event, user=member, answer=answer)
+        messages.success(request, ANSWER_SAVED[rsvp.answer == answer])
+        return redirect(request.path)
+    current = RSVP.objects.filter(event=event, user=member).first()
+    return render(
+        request,
+        "events/answer.html",
+        {
+            "event": event,
+            "member": member,
+            "answer": answer,
+            "answer_label": "Attending" if answer == RSVP.Answer.ATTENDING else "Sending apologies",
+            "current": current,
+            "expired": expired,
+            # Already answered so (a waiting member's "attending" keeps their place in line).
+            "answered": current is not None
+            and (
+                current.answer == answer
+                or (current.answer == RSVP.Answer.WAITING and answer == RSVP.Answer.ATTENDING)
+            ),
+        },
+        status=410 if expired and not event.is_cancelled else 200,
+    )
+
+
+@require_safe
+def event_document(request, slug, pk, filename):
+    """An agenda, paper or minutes, for members only, through this access check."""
+    document = get_event_document_for_member(request.user, slug, pk)
+    if filename != document.filename:
+        raise Http404("No such document.")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        # PDFs open in the browser; Office files download rather than run anywhere.
+        as_attachment=document.content_type != "application/pdf",
+        filename=document.filename,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
-from network.models import Agency, AgencyContact, Area, GroupMembership
+from network.models import Agency, AgencyContact, Area, GroupMembership, NotificationPreferences
 from network.services import joinable_agencies
 from wmasn.concurrency import VersionedForm
 
@@ -303,3 +303,43 @@ class AcceptInvitationForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class NotificationPreferencesForm(forms.ModelForm):
+    """Which kinds of email the member gets, and how meetings reach their calendar."""
+
+    newsletter = forms.BooleanField(
+        label="The newsletter", required=False, help_text="Each issue, when it is published."
+    )
+    calendar_invitations = forms.TypedChoiceField(
+        label="How meetings reach my calendar",
+        choices=[
+            (False, "I subscribe to the network's calendar feed, or add meetings myself"),
+            (True, "Send me calendar invitations with my meeting emails (best for Outlook)"),
+        ],
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        help_text=(
+            "Choose one: with both, each meeting shows twice in your calendar. Invitations "
+            "come with announcements, changes, reminders and cancellations, and update the "
+            "meeting in your calendar when it moves or is cancelled."
+        ),
+    )
+
+    class Meta:
+        model = NotificationPreferences
+        fields = ["newsletter", "meetings", "reminders", "pledge_reminders", "calendar_invitations"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["newsletter"].initial = not user.newsletter_opt_out
+
+    def save(self, commit=True):
+        preferences = super().save(commit=False)
+        preferences.user = self.user
+        self.user.newsletter_opt_out = not self.cleaned_data["newsletter"]
+        if commit:
+            self.user.save(update_fields=["newsletter_opt_out"])
+            preferences.save()
+        return preferences

@@ -14,9 +14,29 @@ from wmasn.changes import SignallingQuerySet
 from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 OFFICERS_GROUP = "Network officers"
+# Email kind (network.notifications.Kind) -> the NotificationPreferences field that switches it.
+PREFERENCE_FIELDS = {
+    "meetings": "meetings",
+    "reminders": "reminders",
+    "pledge-reminders": "pledge_reminders",
+}
 
 
 class UserQuerySet(SignallingQuerySet):
+    def in_network(self):
+        """Active users with an approved membership (the one membership rule), and officers."""
+        approved = Membership.objects.approved().values("user_id")
+        return self.filter(is_active=True).filter(
+            models.Q(pk__in=approved) | models.Q(pk__in=self.model.objects.officers().values("pk"))
+        )
+
+    def wanting(self, kind):
+        """Users who have not switched this kind of email off (network.notifications.Kind);
+        a user who never chose gets every kind."""
+        if kind == "newsletter":
+            return self.filter(newsletter_opt_out=False)
+        return self.exclude(**{f"notification_preferences__{PREFERENCE_FIELDS[kind]}": False})
+
     def officers(self):
         """Network officers: active staff in the officers group, or active superusers."""
         return (
@@ -114,6 +134,41 @@ class User(RejectsNulBytes, AbstractUser):
     def sees_member_details(self):
         """Members and officers see venues, contacts and members-only content."""
         return self.is_active and (self.is_member or self.is_officer)
+
+
+class NotificationPreferences(models.Model):
+    """Which kinds of email a member gets, and whether meetings come as calendar invitations.
+    A user without a row gets every kind, without invitations; the newsletter's switch is
+    `User.newsletter_opt_out`, which the newsletter's own unsubscribe link also sets."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    meetings = models.BooleanField(
+        "meeting announcements and changes",
+        default=True,
+        help_text="New dates, changes of time or venue, and cancellations.",
+    )
+    reminders = models.BooleanField(
+        "meeting reminders", default=True, help_text="A week before a meeting and the day before."
+    )
+    pledge_reminders = models.BooleanField(
+        "pledge reminders",
+        default=True,
+        help_text="Reporting on your agency's pledges, and making next year's.",
+    )
+    calendar_invitations = models.BooleanField(
+        "meetings as calendar invitations",
+        default=False,
+        help_text="Meeting emails carry an invitation with Accept and Decline (for Outlook).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "notification preferences"
+
+    def __str__(self):
+        return f"Email choices of {self.user}"
 
 
 class Area(RejectsNulBytes, models.Model):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from network.models import Agency, GroupMembership, Membership, User
+from network.models import Agency, GroupMembership, Membership, NotificationPreferences, User
 
 # Retention periods, stated on /privacy/ and enforced by the code named beside them.
 UNVERIFIED_SIGNUP_DAYS = 30  # purge_unverified_signups, run daily from cron
@@ -47,6 +47,7 @@ def export_user_data(user):
     """Everything the portal holds about this user, as JSON-ready data (one query per kind)."""
     memberships = Membership.objects.filter(user=user).select_related("agency")
     group_memberships = GroupMembership.objects.filter(user=user).select_related("group")
+    preferences = NotificationPreferences.objects.filter(user=user).first()
     data = {
         "exported_at": iso(timezone.now()),
         "profile": {
@@ -90,6 +91,13 @@ def export_user_data(user):
             }
             for gm in group_memberships
         ],
+        "notification_preferences": preferences
+        and {
+            "meetings": preferences.meetings,
+            "reminders": preferences.reminders,
+            "pledge_reminders": preferences.pledge_reminders,
+            "calendar_invitations": preferences.calendar_invitations,
+        },
         "agencies_proposed": list(
             Agency.objects.filter(proposed_by=user).values_list("name", flat=True)
         ),
@@ -125,6 +133,7 @@ def delete_account(*, user, now=None):
         decided_at=Coalesce("decided_at", now),
     )
     GroupMembership.objects.filter(user=user).delete()
+    NotificationPreferences.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
 

@@ -29,4 +29,10 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("account/data/", views.account_data, name="account-data"),
     path("account/delete/", views.account_delete, name="account-delete"),
+    path("account/notifications/", views.notification_settings, name="notifications"),
+    path(
+        "account/notifications/unsubscribe/<str:token>/",
+        views.unsubscribe,
+        name="unsubscribe",
+    ),
 ]

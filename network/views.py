@@ -14,11 +14,14 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from network import invitations, privacy
+from network import invitations, notifications, privacy
 from network import services as membership_service
 from network.access import (
     get_agency_for_member,
@@ -36,6 +39,7 @@ from network.forms import (
     DeleteAccountForm,
     GroupCalendarForm,
     JoinAgencyForm,
+    NotificationPreferencesForm,
     ProposeAgencyForm,
 )
 from network.models import (
@@ -465,3 +469,53 @@ def invitation_accept(request, token):
         "network/invitation_accept.html",
         {"invitation": invitation, "state": state, "account": account, "form": form},
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_settings(request):
+    """Which emails the member gets; meetings as invitations or through a subscribed feed."""
+    form = NotificationPreferencesForm(
+        request.POST or None,
+        instance=notifications.preferences_for(request.user),
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, "Your email choices are saved.")
+        return redirect("network:notifications")
+    return render(
+        request,
+        "network/notifications.html",
+        {"form": form, "calendar_url": reverse("events:calendar")},
+        status=400 if form.errors else 200,
+    )
+
+
+# Mail clients POST here with "List-Unsubscribe=One-Click" (RFC 8058) and no CSRF token;
+# the signed token in the URL is what authorises the request. A GET only asks.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """Switch off one kind of email from the link in such an email, without logging in."""
+    found = notifications.read_unsubscribe_token(token)
+    if found is None:
+        raise Http404("This unsubscribe link is not valid.")
+    user, kind = found
+    done = request.method == "POST"
+    if done:
+        notifications.switch(user, kind, on=False)
+    response = render(
+        request,
+        "network/unsubscribe.html",
+        {
+            "email": user.email,
+            "kind": kind,
+            "done": done,
+            "already": not done and not notifications.is_wanted(user, kind),
+        },
+    )
+    add_never_cache_headers(response)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from network.models import Agency, Membership
+from network import notifications
+from network.models import Agency, Membership, User
 from pledges.models import Pledge, PledgeReminder, PledgeUpdate
 from wmasn.changes import database_identity
 from wmasn.links import absolute_reverse
@@ -177,14 +178,14 @@ def send_pledge_reminders(*, today, interval_days=DEFAULT_REMINDER_INTERVAL_DAYS
 
 
 def _remind(*, agency, kind, year, today, interval_days, context):
-    """Email the agency's members once; returns how many emails were sent."""
-    recipients = [
-        m.user
-        for m in Membership.objects.approved()
-        .filter(agency=agency, user__is_active=True)
-        .select_related("user")
-        .order_by("user__email")
-    ]
+    """Email the agency's members who want pledge reminders, once; returns how many emails
+    were sent."""
+    members = User.objects.filter(
+        is_active=True, pk__in=Membership.objects.approved().filter(agency=agency).values("user_id")
+    )
+    recipients = list(
+        notifications.wanting(members, notifications.Kind.PLEDGE_REMINDERS).order_by("email")
+    )
     if not recipients:
         return 0
     with transaction.atomic():
@@ -214,7 +215,19 @@ def _remind(*, agency, kind, year, today, interval_days, context):
                 f"pledges/email/{kind}",
                 to=user.email,
                 kind="pledge-reminder",
-                context={"agency": agency, "year": year, "user": user, **links, **context},
+                headers=notifications.unsubscribe_headers(
+                    user, notifications.Kind.PLEDGE_REMINDERS
+                ),
+                context={
+                    "agency": agency,
+                    "year": year,
+                    "user": user,
+                    "unsubscribe_url": notifications.unsubscribe_url(
+                        user, notifications.Kind.PLEDGE_REMINDERS
+                    ),
+                    **links,
+                    **context,
+                },
             )
         return len(recipients)
 

@@ -17,6 +17,29 @@ def london(*args):
     return dt.datetime(*args, tzinfo=LONDON)
 
 
+def admin_change_data(event, **changes):
+    """The admin change form's POST for this event as it is, with `changes` applied."""
+    start, end = event.starts_at.astimezone(LONDON), event.ends_at.astimezone(LONDON)
+    return {
+        "kind": event.kind,
+        "title": event.title,
+        "slug": event.slug,
+        "description": event.description,
+        "starts_at_0": f"{start:%d/%m/%Y}",
+        "starts_at_1": f"{start:%H:%M:%S}",
+        "ends_at_0": f"{end:%d/%m/%Y}",
+        "ends_at_1": f"{end:%H:%M:%S}",
+        "venue": event.venue_id or "",
+        "status": event.status,
+        "cancellation_reason": event.cancellation_reason,
+        "rsvps-TOTAL_FORMS": "0",
+        "rsvps-INITIAL_FORMS": "0",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
 def parse(body):
     return Calendar.from_ical(body)
 
@@ -46,22 +69,3 @@ def meeting(venue):
         venue=venue,
         online_url="https://meet.example.org/wmasn-secret-room",
     )
-
-
-def admin_change_data(meeting, **changes):
-    """What the admin's change form posts for the `meeting` fixture, with these changes."""
-    return {
-        "kind": meeting.kind,
-        "title": meeting.title,
-        "slug": meeting.slug,
-        "starts_at_0": "29/03/2026",
-        "starts_at_1": "10:00:00",
-        "ends_at_0": "29/03/2026",
-        "ends_at_1": "12:30:00",
-        "venue": meeting.venue_id,
-        "status": "scheduled",
-        "online_url": "",
-        "rsvps-TOTAL_FORMS": "0",
-        "rsvps-INITIAL_FORMS": "0",
-        **changes,
-    }

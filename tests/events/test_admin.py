@@ -55,69 +55,106 @@ def test_staff_without_permission_cannot_schedule(client):
     assert client.post(SCHEDULE, {}).status_code == 403
 
 
-def test_schedule_a_year_skipping_existing_dates(officer_client, venue):
+def schedule_data(rows, **shared):
+    """The "Schedule a year" POST: shared fields, then a row per (date, venue, organiser)."""
+    data = {
+        "title": "Network meeting",
+        "starts": "10:00",
+        "ends": "12:30",
+        "description": "",
+        "meetings-TOTAL_FORMS": str(max(len(rows), 6)),
+        "meetings-INITIAL_FORMS": "0",
+        "meetings-MIN_NUM_FORMS": "0",
+        "meetings-MAX_NUM_FORMS": "12",
+        **shared,
+    }
+    for index, (day, venue, organiser) in enumerate(rows):
+        data[f"meetings-{index}-day"] = day
+        data[f"meetings-{index}-venue"] = venue.pk if venue else ""
+        data[f"meetings-{index}-organiser"] = organiser.pk if organiser else ""
+    return data
+
+
+def test_schedule_a_year_with_rotating_venues_skipping_existing_dates(
+    officer_client, agency, other_agency, django_capture_on_commit_callbacks
+):
+    oldbury = VenueFactory(name="Sandwell Council House", town="Oldbury", postcode="B69 3DE")
+    birmingham = VenueFactory(name="Lloyd House", town="Birmingham")
     EventFactory(
         kind=Event.Kind.NETWORK_MEETING,
         starts_at=london(2027, 3, 18, 14),
         ends_at=london(2027, 3, 18, 16),
     )
-    response = officer_client.post(
-        SCHEDULE,
-        {
-            "title": "Network meeting",
-            "dates": "2027-01-21\n18/03/2027\n2027-05-20\n\n2027-07-15\n2027-09-16\n2027-11-18",
-            "starts": "10:00",
-            "ends": "12:30",
-            "venue": venue.pk,
-            "description": "",
-        },
-    )
+    rows = [
+        ("2027-01-21", oldbury, agency),
+        ("18/03/2027", birmingham, other_agency),
+        ("2027-05-20", None, None),
+        ("2027-07-15", birmingham, agency),
+        ("2027-09-16", oldbury, other_agency),
+        ("2027-11-18", None, agency),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(SCHEDULE, schedule_data(rows))
     assert response.status_code == 302
     created = Event.objects.filter(slug__startswith="network-meeting-2027").order_by("starts_at")
-    assert [e.slug for e in created] == [
-        "network-meeting-2027-01-21",
-        "network-meeting-2027-05-20",
-        "network-meeting-2027-07-15",
-        "network-meeting-2027-09-16",
-        "network-meeting-2027-11-18",
+    assert [(e.slug, e.title, e.venue, e.organiser) for e in created] == [
+        ("network-meeting-2027-01-21", "Network meeting, Oldbury", oldbury, agency),
+        ("network-meeting-2027-05-20", "Network meeting", None, None),
+        ("network-meeting-2027-07-15", "Network meeting, Birmingham", birmingham, agency),
+        ("network-meeting-2027-09-16", "Network meeting, Oldbury", oldbury, other_agency),
+        ("network-meeting-2027-11-18", "Network meeting", None, agency),
     ]
     may = created[1]
     assert may.starts_at == dt.datetime(2027, 5, 20, 9, 0, tzinfo=dt.UTC)  # 10:00 BST
     assert created[0].starts_at == dt.datetime(2027, 1, 21, 10, 0, tzinfo=dt.UTC)  # 10:00 GMT
-    assert all(e.venue == venue for e in created)
-    # Running it again creates nothing.
-    officer_client.post(
-        SCHEDULE,
-        {
-            "title": "Network meeting",
-            "dates": "2027-01-21",
-            "starts": "10:00",
-            "ends": "12:30",
-            "venue": venue.pk,
-        },
-    )
+    # One announcement per invited person (the officer here), listing the five meetings.
+    assert [m.to for m in mail.outbox] == [["officer@example.org"]]
+    assert "5 meetings scheduled" in mail.outbox[0].subject
+    # Running it again creates nothing and announces nothing.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(SCHEDULE, schedule_data([("2027-01-21", oldbury, agency)]))
     assert Event.objects.filter(slug__startswith="network-meeting-2027").count() == 5
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize(
-    "data",
+    "shared,rows",
     [
-        {"title": "Network meeting", "dates": "31/02/2027", "starts": "10:00", "ends": "12:00"},
-        {"title": "Network meeting", "dates": "", "starts": "10:00", "ends": "12:00"},
-        {"title": "Network meeting", "dates": "2027-01-21", "starts": "12:00", "ends": "10:00"},
-        {"title": "Network meeting", "dates": "next tuesday", "starts": "x", "ends": "y"},
+        ({}, [("31/02/2027", None, None)]),
+        ({}, []),
+        ({"starts": "12:00", "ends": "10:00"}, [("2027-01-21", None, None)]),
+        ({"starts": "x", "ends": "y"}, [("next tuesday", None, None)]),
+        ({}, [("2027-01-21", None, None), ("21/01/2027", None, None)]),
     ],
 )
-def test_schedule_bad_input_is_a_form_error(officer_client, data):
-    response = officer_client.post(SCHEDULE, data)
-    assert response.status_code == 200
+def test_schedule_bad_input_is_a_form_error(officer_client, shared, rows):
+    response = officer_client.post(SCHEDULE, schedule_data(rows, **shared))
+    assert response.status_code == 400
     assert "errorlist" in response.content.decode()
     assert not Event.objects.exists()
 
 
-def test_cancel_action_asks_for_a_reason_then_cancels_and_emails(
-    officer_client, meeting, agency, django_capture_on_commit_callbacks
+def test_schedule_row_with_a_venue_but_no_date_is_a_form_error(officer_client, venue):
+    data = schedule_data([("2027-01-21", None, None)])
+    data["meetings-1-venue"] = venue.pk
+    response = officer_client.post(SCHEDULE, data)
+    assert response.status_code == 400
+    assert "Give this meeting" in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_schedule_with_a_forged_venue_is_a_form_error(officer_client):
+    data = schedule_data([("2027-01-21", None, None)])
+    data["meetings-0-venue"] = "99999"
+    assert officer_client.post(SCHEDULE, data).status_code == 400
+    assert not Event.objects.exists()
+
+
+def test_cancel_action_asks_for_a_reason_then_cancels_and_emails_everyone_invited(
+    officer_client, agency, django_capture_on_commit_callbacks
 ):
+    meeting = EventFactory(title="Network meeting, Oldbury")
     attending = MembershipFactory(agency=agency, user__email="going@example.org").user
     apologies = MembershipFactory(agency=agency, user__email="notgoing@example.org").user
     RSVPFactory(event=meeting, user=attending)
@@ -141,9 +178,15 @@ def test_cancel_action_asks_for_a_reason_then_cancels_and_emails(
     assert meeting.is_cancelled
     assert meeting.cancellation_reason == "Snow."
     assert meeting.sequence == 1
-    assert [m.to for m in mail.outbox] == [["going@example.org"]]
-    assert "Cancelled: Network meeting" in mail.outbox[0].subject
-    assert "Snow." in mail.outbox[0].body
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "going@example.org",
+        "notgoing@example.org",
+        "officer@example.org",
+    ]
+    going = next(m for m in mail.outbox if m.to == ["going@example.org"])
+    assert "Cancelled: Network meeting, Oldbury" in going.subject
+    assert "Snow." in going.body
+    assert "You had said you would attend." in going.body
 
 
 def test_change_of_time_venue_or_status_in_the_admin_raises_sequence(officer_client, meeting):
@@ -151,6 +194,7 @@ def test_change_of_time_venue_or_status_in_the_admin_raises_sequence(officer_cli
     form = officer_client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(admin_change_data(meeting, title="Renamed"))
+    data.update({"documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"})
     data.pop("starts_at", None), data.pop("ends_at", None)
     data = {k: v for k, v in data.items() if not hasattr(v, "pk")}
     response = officer_client.post(url, data)
