@@ -220,6 +220,13 @@ def timed_years(events):
     return min(years), max(years)
 
 
+def add_vtimezone(cal, events):
+    """Add the Europe/London VTIMEZONE covering these events' years, if any is timed."""
+    years = timed_years(events)
+    if years is not None:
+        cal.add_component(Calendar.from_ical(london_vtimezone(*years)))
+
+
 def feed_years(queryset):
     """timed_years() for a queryset, in one aggregate query instead of loading the events."""
     from django.db.models import Max, Min

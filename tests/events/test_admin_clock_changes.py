@@ -38,6 +38,8 @@ def event_data(day, starts, ends, *, starts_zone="", ends_zone="", slug="night-o
         "registration_url": "",
         "rsvps-TOTAL_FORMS": "0",
         "rsvps-INITIAL_FORMS": "0",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
     }
 
 
@@ -143,9 +145,17 @@ def test_incomplete_or_impossible_dates_are_form_errors(officer_client, bad):
 def test_scheduling_a_year_refuses_a_time_the_change_day_lacks_or_repeats(officer_client, day):
     response = officer_client.post(
         "/admin/events/event/schedule-year/",
-        {"title": "Network meeting", "dates": day.isoformat(), "starts": "01:30", "ends": "03:00"},
+        {
+            "title": "Network meeting",
+            "starts": "01:30",
+            "ends": "03:00",
+            "description": "",
+            "meetings-TOTAL_FORMS": "1",
+            "meetings-INITIAL_FORMS": "0",
+            "meetings-0-day": day.isoformat(),
+        },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "does not exist" in response.content.decode() or "happens twice" in (
         response.content.decode()
     )

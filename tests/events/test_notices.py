@@ -270,7 +270,8 @@ def test_cancellation_goes_to_everyone_invited_with_the_reason(
     for message in messages:
         assert "The venue flooded." in message.body
         assert (
-            message.subject == "[WMASN] Cancelled: Network meeting, Oldbury, Thursday 18 March 2027"
+            message.subject
+            == "[WMASN] Cancelled: Network meeting, Oldbury, Thursday 18 March 2027, 10:00–12:30"
         )
 
 
