@@ -65,7 +65,7 @@ class SectionInline(LockedWithIssue, admin.StackedInline):
     ordering = ["order", "pk"]
     fields = ["order", "heading", "body", "agency", "event", "files"]
     readonly_fields = ["files"]
-    autocomplete_fields = ["agency", "event"]
+    autocomplete_fields = ["agency"]
     show_change_link = True
 
     @admin.display(description="Photos and documents")

@@ -19,9 +19,9 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from events.models import Event
+from events.models import Attendance, Event
 from network import backups
-from network.models import User
+from network.models import Invitation, User
 from newsletters.models import Delivery, SectionDocument, SectionImage
 from pledges.models import PledgeReminder
 from tests.factories import (
@@ -85,6 +85,8 @@ def populate():
     event = EventFactory(organiser=agency)
     EventFactory(venue=event.venue).cancel("Snow")
     RSVPFactory(event=event, user=member)
+    Attendance.objects.create(event=event, user=member, agency=agency, recorded_by=officer)
+    Invitation.objects.create(email="invited@example.org", agency=agency, invited_by=officer)
     calendar_token_for(member)
     pledge = PledgeFactory(agency=agency, created_by=member, made_at=event)
     PledgeUpdateFactory(pledge=pledge, author=member)

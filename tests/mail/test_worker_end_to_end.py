@@ -121,7 +121,7 @@ def test_an_officers_approval_arrives_at_the_smtp_server(
     [(recipient, raw)] = smtp_server.handler.received
     assert recipient == "pending@example.org"
     assert b"approved" in raw.lower()
-    email = OutgoingEmail.objects.get(recipient="pending@example.org")
+    email = OutgoingEmail.objects.get(recipient="pending@example.org", kind="membership-decision")
     assert wait_for(lambda: OutgoingEmail.objects.get(pk=email.pk).state == "sent")
 
 
