@@ -19,9 +19,9 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from events.models import Attendance, Event
+from events.models import Attendance, Event, EventDocument, SentReminder
 from network import backups
-from network.models import Invitation, User
+from network.models import Invitation, NotificationPreferences, User
 from newsletters.models import Delivery, SectionDocument, SectionImage
 from pledges.models import PledgeReminder
 from tests.factories import (
@@ -46,6 +46,8 @@ from tests.factories import (
     add_photo,
     calendar_token_for,
 )
+from tests.files import PDF_BYTES, upload
+from wmasn.uploads import validate_upload
 
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
@@ -86,6 +88,11 @@ def populate():
     EventFactory(venue=event.venue).cancel("Snow")
     RSVPFactory(event=event, user=member)
     Attendance.objects.create(event=event, user=member, agency=agency, recorded_by=officer)
+    SentReminder.objects.create(event=event, user=member, days_before=7)
+    NotificationPreferences.objects.create(user=member, reminders=False)
+    paper = EventDocument(event=event, title="Agenda")
+    paper.set_upload(validate_upload(upload("agenda.pdf", PDF_BYTES)))
+    paper.save()
     Invitation.objects.create(email="invited@example.org", agency=agency, invited_by=officer)
     calendar_token_for(member)
     pledge = PledgeFactory(agency=agency, created_by=member, made_at=event)
@@ -172,7 +179,7 @@ def test_backup_restores_every_row_and_file_into_a_scratch_database(
     assert f"Backup written: {dump}" in out.getvalue()
     assert dump.stat().st_mode & 0o077 == 0, "backups hold personal data: owner-only"
     archive = backups.media_archive_path(dump)
-    assert "Uploaded files: 3 written" in out.getvalue()  # a photo's two sizes, a PDF
+    assert "Uploaded files: 4 written" in out.getvalue()  # a photo's two sizes, a PDF
     assert archive.stat().st_mode & 0o077 == 0
     photo = SectionImage.objects.get()
     photo_name, photo_bytes = photo.web.name, photo.web.read()
