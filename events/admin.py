@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from events import notices, visibility
 from events.forms import (
@@ -78,14 +77,7 @@ class EventDocumentInline(admin.TabularInline):
 
     @admin.display(description="Stored")
     def current_file(self, document):
-        if not document.pk:
-            return "—"
-        return format_html(
-            '<a href="{}">{}</a> ({})',
-            document.get_absolute_url(),
-            document.filename,
-            document.label,
-        )
+        return document.admin_link()
 
 
 class RSVPInline(admin.TabularInline):

@@ -116,14 +116,7 @@ class SectionDocumentInline(LockedWithIssue, admin.StackedInline):
 
     @admin.display(description="Current file")
     def current(self, document):
-        if not document.pk:
-            return "—"
-        return format_html(
-            '<a href="{}">{}</a> ({})',
-            document.get_absolute_url(),
-            document.filename,
-            document.label,
-        )
+        return document.admin_link()
 
 
 @admin.register(Section)

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
 from django.utils.text import get_valid_filename, slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -375,6 +376,14 @@ class StoredDocument(StoredFile):
     @property
     def filename(self):
         return PurePath(self.file.name).name
+
+    def admin_link(self):
+        """The stored file as the admin lists it: a link, its name, "(PDF, 240 KB)"."""
+        if not self.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> ({})', self.get_absolute_url(), self.filename, self.label
+        )
 
 
 class StoredImage(StoredFile):
