@@ -140,3 +140,14 @@ def test_deleting_a_section_removes_its_files_from_storage(
         photo.section.delete()
 
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_admin_lists_a_stored_document_as_a_link_with_its_type_and_size(db):
+    from newsletters.models import SectionDocument
+    from tests.factories import SectionFactory, add_document
+
+    document = add_document(SectionFactory())
+    link = str(document.admin_link())
+    assert f'href="{document.get_absolute_url()}"' in link
+    assert f">{document.filename}</a> ({document.label})" in link
+    assert SectionDocument().admin_link() == "—"
