@@ -381,6 +381,14 @@ class WorkingGroup(RejectsNulBytes, models.Model):
         Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_groups"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = BoundedTextField(
+        max_length=3000,
+        blank=True,
+        help_text=(
+            "What the group has achieved so far, or achieved by its close. Public: it is on "
+            "the group's page and in the annual report, so leave out personal details."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="GroupMembership", related_name="working_groups"
     )

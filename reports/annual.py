@@ -350,7 +350,7 @@ def groups_section(report):
         .order_by("name")
     )
 
-    def outcome(group):
+    def status(group):
         if group.closed_at and group.closed_at < end:
             return f"Closed on {timezone.localtime(group.closed_at):%d %B %Y}"
         return "Still open"
@@ -361,7 +361,8 @@ def groups_section(report):
             g.lead_agency.name if g.lead_agency else "",
             g.purpose,
             g.meetings,
-            outcome(g),
+            status(g),
+            g.outcome or "Not recorded yet",
         ]
         for g in groups
     ]
@@ -370,7 +371,14 @@ def groups_section(report):
         Table(
             slug="working-groups",
             caption=f"Working groups in {report.year}",
-            headers=["Group", "Lead agency", "Purpose", "Meetings in the year", "Outcome"],
+            headers=[
+                "Group",
+                "Lead agency",
+                "Purpose",
+                "Meetings in the year",
+                "Status",
+                "Outcome",
+            ],
             rows=rows,
         )
     )

@@ -5,17 +5,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import RSVP, Event
-from network.models import Agency, Membership
+from events.models import RSVP, Event, EventDocument
+from network.models import Agency, Membership, WorkingGroup
 from wmasn.jobs import overdue_jobs
 from wmasn.mail.models import OutgoingEmail, WorkerHeartbeat
 from wmasn.mail.status import WORKER_SILENCE
 
 UPCOMING_VENUE_DAYS = 60
+PAPERS_DUE_DAYS = 30
 OLDEST_SHOWN = 5
 
 
@@ -28,6 +29,7 @@ class DeskLine:
     text: str
     url: str
     items: list = field(default_factory=list)
+    more: str = "in all"
 
 
 def admin_list(name, **params):
@@ -53,7 +55,7 @@ def waiting_requests(now):
     items = [
         {
             "text": f"{m.user} for {m.agency}",
-            "age_days": (now - m.requested_at).days,
+            "note": waited((now - m.requested_at).days),
             "url": reverse("admin:network_membership_change", args=[m.pk]),
         }
         for m in pending[:OLDEST_SHOWN]
@@ -64,7 +66,12 @@ def waiting_requests(now):
         text=f"{plural(count, 'membership request')} waiting",
         url=admin_list("network_membership", status=Membership.Status.PENDING),
         items=items,
+        more="in all, oldest first",
     )
+
+
+def waited(days):
+    return f"waiting {days} {plural(days, 'day')}"
 
 
 def proposed_agencies(now):
@@ -92,6 +99,51 @@ def meetings_without_venue(now):
             ends_at__gte=now.isoformat(timespec="seconds"),
             starts_at__lt=until.isoformat(timespec="seconds"),
         ),
+    )
+
+
+def meetings_without_papers(now):
+    """The next meeting of the network, and of each working group, within PAPERS_DUE_DAYS
+    with no agenda or paper attached yet (minutes come after, so they don't count)."""
+    until = now + dt.timedelta(days=PAPERS_DUE_DAYS)
+    papers = EventDocument.objects.filter(
+        event=OuterRef("pk"), kind__in=[EventDocument.Kind.AGENDA, EventDocument.Kind.PAPER]
+    )
+    meetings = (
+        Event.objects.upcoming(now)
+        .scheduled()
+        .filter(starts_at__lt=until)
+        .filter(
+            Q(kind=Event.Kind.NETWORK_MEETING, working_group=None)
+            | Q(working_group__status=WorkingGroup.Status.OPEN)
+        )
+        .annotate(has_papers=Exists(papers))
+        .order_by("starts_at", "pk")
+        .only("pk", "title", "starts_at", "all_day", "working_group_id")
+    )
+    seen, missing = set(), []
+    for meeting in meetings:
+        series = meeting.working_group_id or "network"
+        if series not in seen:
+            seen.add(series)
+            if not meeting.has_papers:
+                missing.append(meeting)
+    if not missing:
+        return None
+    count = len(missing)
+    return DeskLine(
+        key="meetings-without-papers",
+        count=count,
+        text=f"next {plural(count, 'meeting')} without an agenda or papers attached",
+        url=admin_list("events_event", id__in=",".join(str(m.pk) for m in missing)),
+        items=[
+            {
+                "text": str(meeting),
+                "url": reverse("admin:events_event_change", args=[meeting.pk]),
+            }
+            for meeting in missing[:OLDEST_SHOWN]
+        ],
+        more="in all",
     )
 
 
@@ -151,6 +203,7 @@ LINES = [
     emails_without_worker,
     jobs_overdue,
     meetings_without_venue,
+    meetings_without_papers,
     agencies_without_pledge,
 ]
 

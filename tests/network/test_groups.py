@@ -234,6 +234,18 @@ def test_officer_closes_group_in_admin(officer_client, group):
     assert group.closed_at is not None
 
 
+def test_officer_records_an_outcome_shown_on_the_group_page(officer_client, anon_client, group):
+    page = reverse("network:group-detail", args=[group.slug])
+    assert "Outcome" not in anon_client.get(page).content.decode()
+    response = officer_client.get(reverse("admin:network_workinggroup_change", args=[group.pk]))
+    assert 'name="outcome"' in response.content.decode()
+    group.outcome = "Lead agencies agreed for all <seven> local authority areas."
+    group.save()
+    html = anon_client.get(page).content.decode()
+    assert '<dt class="col-sm-3">Outcome</dt>' in html
+    assert "agreed for all &lt;seven&gt; local authority areas." in html
+
+
 def test_closing_a_group_takes_its_future_meetings_out_of_feeds(officer_client, group):
     now = timezone.now()
     future = EventFactory(working_group=group)

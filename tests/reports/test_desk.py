@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Event, EventDocument
 from network.models import Agency
 from tests.factories import (
     AgencyFactory,
@@ -15,9 +15,12 @@ from tests.factories import (
     PendingMembershipFactory,
     PledgeFactory,
     RSVPFactory,
+    WorkingGroupFactory,
 )
+from tests.files import PDF_BYTES, upload
 from wmasn import jobs, mail
 from wmasn.mail.models import JobRun, OutgoingEmail
+from wmasn.uploads import validate_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +114,64 @@ def test_meetings_without_venue_in_the_next_sixty_days(officer_client):
     assert "meetings-without-venue" not in desk(officer_client)[0]
 
 
+def attach(event, kind):
+    document = EventDocument(event=event, kind=kind, title=f"{kind} for {event}")
+    document.set_upload(validate_upload(upload(f"{kind}.pdf", PDF_BYTES)))
+    document.save()
+
+
+def test_next_meetings_without_papers(officer_client):
+    now = timezone.now()
+    days = lambda n: now + dt.timedelta(days=n)  # noqa: E731
+    group = WorkingGroupFactory(name="Victim care pathway")
+    closed = WorkingGroupFactory(name="Old group", status="closed")
+    cancelled = EventFactory(title="Cancelled network meeting", starts_at=days(3))
+    cancelled.cancel("Room flooded")
+    network = EventFactory(title="Next network meeting", starts_at=days(10))
+    following = EventFactory(title="Following network meeting", starts_at=days(20))
+    group_meeting = EventFactory(
+        title="Pathway group meeting", starts_at=days(12), working_group=group
+    )
+    EventFactory(title="Old group meeting", starts_at=days(4), working_group=closed)
+    EventFactory(kind=Event.Kind.CONFERENCE, title="Conference soon", starts_at=days(5))
+    EventFactory(
+        title="Too far off to worry",
+        starts_at=days(40),
+        slug="far",
+        working_group=(WorkingGroupFactory(name="Later group")),
+    )
+    attach(group_meeting, EventDocument.Kind.MINUTES)  # minutes are not papers for a meeting
+
+    lines, html = desk(officer_client)
+    count, url, text = lines["meetings-without-papers"]
+    assert (count, text) == (2, "next meetings without an agenda or papers attached")
+    listed = changelist_names(officer_client, url)
+    for title in ["Next network meeting", "Pathway group meeting"]:
+        assert title in listed
+    for title in [
+        "Following network meeting",
+        "Cancelled network meeting",
+        "Old group meeting",
+        "Conference soon",
+        "Too far off to worry",
+    ]:
+        assert title not in listed
+    papers_line = html.split('data-desk="meetings-without-papers"')[1].split("</li>\n    </ul>")[0]
+    assert f'<a href="/admin/events/event/{network.pk}/change/">{network}</a>' in papers_line
+    assert f'<a href="/admin/events/event/{group_meeting.pk}/change/">{group_meeting}</a>' in (
+        papers_line
+    )
+
+    attach(network, EventDocument.Kind.AGENDA)
+    count, url, _ = desk(officer_client)[0]["meetings-without-papers"]
+    assert count == 1
+    assert "Pathway group meeting" in changelist_names(officer_client, url)
+    assert following.title not in changelist_names(officer_client, url)
+
+    attach(group_meeting, EventDocument.Kind.PAPER)
+    assert "meetings-without-papers" not in desk(officer_client)[0]
+
+
 def test_agencies_without_a_pledge_this_year(officer_client):
     year = timezone.localdate().year
     pledged = AgencyFactory(name="Pledged Agency")
@@ -141,7 +202,7 @@ def test_next_meetings_with_their_answers(officer_client, member, other_member):
     RSVPFactory(event=meeting, user=member)
     RSVPFactory(event=meeting, user=other_member, answer="apologies")
     EventFactory(title="Past meeting", starts_at=now - dt.timedelta(days=3))
-    html = desk(officer_client)[1]
+    html = desk(officer_client)[1].split('id="desk-meetings"')[1]
     row = re.search(r"Next network meeting.*?</tr>", html, re.S).group(0)
     assert re.findall(r"<td>([^<]*)</td>", row)[-2:] == ["1", "1"]
     assert "Past meeting" not in html

@@ -33,6 +33,7 @@ def year_data():
     closed = WorkingGroupFactory(name="NRM pathway group", lead_agency=data["agencies"][0])
     closed.status = "closed"
     closed.closed_at = at(YEAR, 9, 1)
+    closed.outcome = "A single referral pathway, adopted by all seven councils."
     closed.save()
     type(closed).objects.filter(pk=closed.pk).update(created_at=at(YEAR - 1))
     EventFactory(
@@ -72,7 +73,10 @@ def test_report_numbers_match_the_year(year_data):
     assert report.tables["newsletters"].rows == [["Spring issue", f"{YEAR}-04-01", 3, 1]]
     group = report.tables["working-groups"].rows[0]
     assert group[0] == "NRM pathway group" and group[1] == "Police" and group[3] == 1
-    assert group[4] == f"Closed on 01 September {YEAR}"
+    assert group[4:] == [
+        f"Closed on 01 September {YEAR}",
+        "A single referral pathway, adopted by all seven councils.",
+    ]
     pledge_rows = {row[0]: row for row in report.tables["pledges"].rows}
     assert pledge_rows["Police"][1:3] == ["Train all", "Achieved"]
     assert pledge_rows["Police"][3].endswith("Everyone trained (Pat Author)")
@@ -88,6 +92,17 @@ def test_public_version_has_no_personal_data(year_data):
     assert report.numbers["pledges_made"] == 2
     notes = report.tables["pledges"].rows
     assert all("Pat Author" not in str(row) for row in notes)
+
+
+def test_open_groups_without_an_outcome_say_so_in_both_versions(year_data):
+    group = WorkingGroupFactory(name="Victim care group")
+    type(group).objects.filter(pk=group.pk).update(created_at=at(YEAR, 3, 1))
+    for public in (False, True):
+        rows = {
+            row[0]: row for row in build_report(YEAR, public=public).tables["working-groups"].rows
+        }
+        assert rows["Victim care group"][4:] == ["Still open", "Not recorded yet"]
+        assert rows["NRM pathway group"][5].startswith("A single referral pathway")
 
 
 @pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
