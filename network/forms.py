@@ -43,13 +43,13 @@ MAX_ID = 2**63 - 1
 
 
 class AreasField(forms.ModelMultipleChoiceField):
-    """Areas by id; an id too large for the database is an invalid choice, not a 500
+    """Areas by id; an id out of the database's range is an invalid choice, not a 500
     (SQLite raises OverflowError for it inside the `pk__in` query)."""
 
     def clean(self, value):
         for pk in value or []:
             try:
-                too_large = int(str(pk)) > MAX_ID
+                too_large = not -MAX_ID - 1 <= int(str(pk)) <= MAX_ID
             except ValueError:
                 continue  # not a number: the parent class reports it as an invalid choice
             if too_large:

@@ -294,6 +294,16 @@ def test_member_edits_profile_and_contacts(member_client, agency):
     assert agency.contacts.get().email == "sam.new@example.org"
 
 
+@pytest.mark.parametrize("area_id", [str(2**63), str(-(2**63) - 1), "99999999999999999999999"])
+def test_an_area_id_out_of_range_is_a_form_error(member_client, agency, area_id):
+    url = reverse("network:agency-edit", args=[agency.slug])
+    response = member_client.post(url, edit_data(agency, areas=[area_id]))
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.content.decode()
+    agency.refresh_from_db()
+    assert agency.description != "Updated description."
+
+
 def test_member_edit_with_bad_contact_shows_contact_errors(member_client, agency):
     url = reverse("network:agency-edit", args=[agency.slug])
     response = member_client.post(url, edit_data(agency, **{"contacts-0-email": "nope"}))
