@@ -8,6 +8,7 @@
   builds that caused, and how long until the change is served.
 """
 
+import datetime as dt
 import gzip
 import http.client
 import json
@@ -112,6 +113,18 @@ def timed_pages(ctx):
         ("/", "home", "anonymous"),
         ("/agencies/", "agency directory", "anonymous"),
         ("/events/", "events", "member"),
+        *reports_pages(),
+    ]
+
+
+def reports_pages():
+    """The chair's desk, the network in pictures and this year's annual report."""
+    year = dt.date.today().year
+    return [
+        ("/admin/", "the chair's desk", "officer"),
+        (f"/reports/?year={year}", "the network in pictures", "officer"),
+        (f"/reports/{year}/", "annual report", "officer"),
+        (f"/reports/{year}/public/", "public annual report", "anonymous"),
     ]
 
 

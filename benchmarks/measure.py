@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+from benchmarks.load import reports_pages
+
 NETWORKS = {
     "100": {"agencies": 100, "members": 300, "events": 1000, "pledges": 1000, "issues": 40},
     "1000": {"agencies": 1000, "members": 3000, "events": 3000, "pledges": 3000, "issues": 120},
@@ -70,6 +72,7 @@ def page_urls(ctx):
         ("/resources/", "resources", both),
         ("/privacy/", "privacy", both),
         ("/admin/", "admin", ("anonymous", "member", "officer")),
+        *[(url, label, (role,)) for url, label, role in reports_pages()[1:]],
         (ctx["admin_memberships"], "admin memberships list", ("officer",)),
         (ctx["admin_pledges"], "admin pledges list", ("officer",)),
         ("/healthz/", "health check", both),
