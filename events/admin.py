@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from events import notices, visibility
+from events import notices, tasks, visibility
 from events.forms import (
     AttendanceForm,
     CancelEventsForm,
@@ -117,7 +117,7 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["venue", "organiser", "working_group"]
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["sequence", "uid", "created_at", "updated_at"]
+    readonly_fields = ["announcement", "sequence", "uid", "created_at", "updated_at"]
     inlines = [EventDocumentInline, RSVPInline]
     actions = ["cancel_selected", "export_attendees_csv"]
     change_list_template = "events/admin/event_change_list.html"
@@ -150,9 +150,18 @@ class EventAdmin(admin.ModelAdmin):
         ),
         ("Where (members only)", {"fields": ["venue", "online_url"]}),
         ("Registration", {"fields": ["registration_url", "registration_deadline"]}),
-        ("Status", {"fields": ["status", "cancellation_reason"]}),
+        ("Status", {"fields": ["status", "cancellation_reason", "announcement"]}),
         ("Calendar", {"fields": ["sequence", "uid", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description="Announcement")
+    def announcement(self, event):
+        if event.announcement_queued_at:
+            queued = timezone.localtime(event.announcement_queued_at)
+            return f"Waiting for the mail worker since {queued:%d %b %Y %H:%M}"
+        if event.announced_at:
+            return f"Emailed on {timezone.localtime(event.announced_at):%d %b %Y %H:%M}"
+        return None
 
     def get_urls(self):
         return [
@@ -190,7 +199,8 @@ class EventAdmin(admin.ModelAdmin):
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
             )
-            message = f"Scheduled {len(created)} meeting(s) and emailed the announcement."
+            message = f"Scheduled {len(created)} meeting(s)"
+            message += "; the announcement is being emailed to members." if created else "."
             if skipped:
                 message += " Skipped dates that already have a network meeting: " + ", ".join(
                     f"{day:%d %b %Y}" for day in skipped
@@ -213,19 +223,28 @@ class EventAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        """Saving announces a new event, and tells those invited when the time, venue or
-        status of an existing one changes (not for a typo in its description)."""
+        """Saving a new event queues its announcement for the worker; saving an existing
+        one tells those invited when its time, venue or status changed (not for a typo in
+        its description)."""
         changed = obj.changed_fields() if change else []
         old_venue = None
         if "venue_id" in changed and obj._loaded_values["venue_id"] is not None:
             old_venue = Venue.objects.filter(pk=obj._loaded_values["venue_id"]).first()
         if "venue_id" in changed and "title" not in form.changed_data:
             obj.title = retitled_for_venue(obj.title, old_venue, obj.venue)
+        announce = not change and obj.accepts_rsvps()
+        if announce:
+            tasks.queue_announcement(obj)
         super().save_model(request, obj, form, change)
         warn_about_venue_details(self, request, obj)
-        if not change:
-            if obj.accepts_rsvps():
-                notices.announce([obj])
+        if announce:
+            tasks.announce_after_commit()
+            if obj.invited().exists():
+                self.message_user(
+                    request,
+                    f"The announcement of “{obj.title}” is being emailed to those invited.",
+                    messages.INFO,
+                )
         elif changed:
             notices.notify_changed(obj, changed, old_venue=old_venue)
             if "venue_id" in changed:

@@ -1,9 +1,17 @@
-"""The events app's periodic job: meeting reminders, 7 days and 1 day before."""
+"""The events app's periodic jobs: announcements a lost task left waiting, and meeting
+reminders, 7 days and 1 day before."""
 
 import datetime as dt
 
-from events import notices
+from events import notices, tasks
 from wmasn.jobs import periodic
+
+
+@periodic("meeting-announcements", every=dt.timedelta(minutes=1))
+def meeting_announcements():
+    """Announce new events still waiting (their task was lost, or its worker died);
+    returns how many emails were sent. Idempotent."""
+    return tasks.announce_waiting()
 
 
 @periodic("meeting-reminders", every=dt.timedelta(hours=1))

@@ -96,6 +96,16 @@ class EventQuerySet(SignallingQuerySet):
     def scheduled(self):
         return self.filter(status=Event.Status.SCHEDULED)
 
+    def waiting_to_be_announced(self):
+        """New events whose announcement the worker has not sent yet (events/tasks.py)."""
+        return self.filter(announcement_queued_at__isnull=False)
+
+    def record_announcement(self, announced_at):
+        """Take these events off the announcement queue: announced at `announced_at`, or
+        None when skipped (cancelled or over first). Bookkeeping, not a change to the event:
+        `updated_at`, which calendar feeds show as LAST-MODIFIED, stays as it was."""
+        return models.QuerySet.update(self, announcement_queued_at=None, announced_at=announced_at)
+
     def in_feeds(self, now=None):
         """Events calendar feeds carry: cancelled ones only until 30 days after their date,
         and no future meetings of closed working groups."""
@@ -185,6 +195,16 @@ class Event(RejectsNulBytes, models.Model):
     cancellation_reason = BoundedTextField(
         max_length=1000, blank=True, help_text="Public: visitors see it."
     )
+    # A new event is announced by the worker, after the officer's request (events/tasks.py).
+    announcement_queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set while the announcement of this new event waits for the worker.",
+    )
+    announced_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When members were emailed about it."
+    )
     sequence = models.PositiveIntegerField(default=0, editable=False)
     uid = models.CharField(max_length=255, unique=True, default=new_event_uid, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -212,6 +232,12 @@ class Event(RejectsNulBytes, models.Model):
         indexes = [
             models.Index(fields=["starts_at"], name="event_starts_at_idx"),
             models.Index(fields=["ends_at"], name="event_ends_at_idx"),
+            # The minute job looks for waiting announcements: a handful of rows at most.
+            models.Index(
+                fields=["announcement_queued_at"],
+                condition=models.Q(announcement_queued_at__isnull=False),
+                name="event_announcement_queue_idx",
+            ),
         ]
 
     def __str__(self):

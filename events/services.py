@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events import notices, times
+from events import notices, tasks, times
 from events.models import RSVP, Attendance, Event, meeting_title
 
 
@@ -83,7 +83,8 @@ class PlannedMeeting:
 @transaction.atomic
 def schedule_network_meetings(*, meetings, starts, ends, title, description=""):
     """Create a network meeting for each planned date that has none yet, titled with its
-    venue's town, and announce them in one email per member. Returns (created, skipped)."""
+    venue's town; once committed, the worker announces them in one email per member
+    (events/tasks.py). Returns (created, skipped)."""
     created, skipped = [], []
     for planned in sorted(meetings, key=lambda planned: planned.day):
         day = planned.day
@@ -105,11 +106,12 @@ def schedule_network_meetings(*, meetings, starts, ends, title, description=""):
             venue=planned.venue,
             organiser=planned.organiser,
         )
+        tasks.queue_announcement(event)
         event.full_clean()
         event.save()
         created.append(event)
     if created:
-        notices.announce(created)
+        tasks.announce_after_commit()
     return created, skipped
 
 

@@ -73,7 +73,9 @@ def test_chair_schedules_a_year_cancels_one_and_a_member_answers_from_the_remind
             )
     page.screenshot(path=SCREENSHOTS / "meetings-schedule-year.png", full_page=True)
     page.get_by_role("button", name="Schedule meetings").click()
-    expect(page.get_by_text("Scheduled 6 meeting(s) and emailed the announcement.")).to_be_visible()
+    expect(
+        page.get_by_text("Scheduled 6 meeting(s); the announcement is being emailed to members.")
+    ).to_be_visible()
     meetings = list(Event.objects.order_by("starts_at"))
     assert [m.title for m in meetings] == [
         "Network meeting, Birmingham",

@@ -50,6 +50,18 @@ def test_demo_events_are_idempotent_and_cover_the_seed():
     assert lloyd.postcode == "B4 6NQ" and lloyd.host_agency.slug == "west-midlands-police"
 
 
+def test_demo_events_wait_for_no_announcement():
+    """`make demo` must not email every demo member about every demo meeting."""
+    from events.tasks import announce_waiting
+    from wmasn.mail.models import OutgoingEmail
+
+    load()
+    assert Event.objects.exists()
+    assert not Event.objects.waiting_to_be_announced().exists()
+    assert announce_waiting() == 0
+    assert not OutgoingEmail.objects.exists()
+
+
 def test_demo_public_feed_reads_the_same_in_vobject_and_ical_js():
     import vobject
 

@@ -39,7 +39,8 @@ def _fixed_now():
 
 @pytest.fixture
 def send(django_capture_on_commit_callbacks):
-    """Run a callable and return the emails it sent once its transactions committed."""
+    """Run a callable and return the emails it sent once its transactions committed (the
+    tests' task backend runs each task, such as the announcement, as it is enqueued)."""
 
     def run(function, *args, **kwargs):
         mail.outbox.clear()
@@ -184,7 +185,9 @@ def test_a_member_who_chose_invitations_gets_one_invitation_per_meeting(send, me
         assert b"METHOD:REQUEST" in part.get_payload(decode=True)
 
 
-def test_adding_one_event_in_the_admin_announces_it(send, officer_client, member, oldbury):
+def test_adding_one_event_in_the_admin_announces_it_once_committed(
+    send, officer_client, member, oldbury
+):
     data = {
         "kind": "meeting",
         "title": "Network meeting, Oldbury",

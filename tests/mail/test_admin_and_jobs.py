@@ -143,7 +143,10 @@ def test_admin_warns_about_overdue_jobs(officer_client, time_machine):
     time_machine.move_to(timezone.now() + dt.timedelta(minutes=3))
     jobs.record_heartbeat("worker one")
     page = officer_client.get(reverse("admin:index")).content.decode()
-    assert "Periodic jobs overdue: mail.deliver, newsletters.send-published" in page
+    assert (
+        "Periodic jobs overdue: mail.deliver, meeting-announcements, newsletters.send-published"
+        in page
+    )
     jobs_page = officer_client.get(reverse("admin:mail_jobrun_changelist")).content.decode()
     assert "Overdue" in jobs_page and "pledges.reminders" in jobs_page
 
@@ -207,6 +210,8 @@ def test_the_existing_jobs_are_registered():
     names = {job.name for job in jobs.registered_jobs()}
     assert {
         "mail.deliver",
+        "meeting-announcements",
+        "meeting-reminders",
         "pledges.reminders",
         "newsletters.send-published",
         "network.purge-unverified-signups",

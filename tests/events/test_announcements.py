@@ -1,0 +1,390 @@
+"""New events are announced by the worker, not in the officer's request: exactly once, a
+scheduled year in one email per member, nothing for an event cancelled or over first."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
+
+from events import notices, tasks
+from events.models import Event
+from events.services import PlannedMeeting, cancel_events, schedule_network_meetings
+from network.notifications import Kind
+from tests.events.conftest import admin_change_data, london
+from tests.factories import EventFactory, NetworkMemberFactory, VenueFactory
+from wmasn.jobs import get_job, run_job
+from wmasn.mail.models import OutgoingEmail
+
+pytestmark = pytest.mark.django_db
+
+# Monday 1 March 2027, 09:00 UK time.
+NOW = london(2027, 3, 1, 9, 0)
+ADD = "/admin/events/event/add/"
+SCHEDULE = "/admin/events/event/schedule-year/"
+TASK_PATH = "events.tasks.announce_new_events"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Enqueue into the database, as in production, instead of running tasks at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def announcements():
+    """(recipient, subject) of each meeting announcement in the outbox, sorted."""
+    return sorted(
+        OutgoingEmail.objects.filter(kind=Kind.MEETINGS).values_list(
+            "recipient", "content__subject"
+        )
+    )
+
+
+def queued_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    return list(
+        DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").values_list(
+            "task_path", flat=True
+        )
+    )
+
+
+def new_event_data(**changes):
+    return {
+        "kind": "meeting",
+        "title": "Network meeting, Oldbury",
+        "slug": "extra-meeting",
+        "starts_at_0": "18/03/2027",
+        "starts_at_1": "10:00:00",
+        "ends_at_0": "18/03/2027",
+        "ends_at_1": "12:00:00",
+        "venue": "",
+        "status": "scheduled",
+        "rsvps-TOTAL_FORMS": "0",
+        "rsvps-INITIAL_FORMS": "0",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
+def schedule_data(days):
+    data = {
+        "title": "Network meeting",
+        "starts": "10:00",
+        "ends": "12:30",
+        "description": "",
+        "meetings-TOTAL_FORMS": str(len(days)),
+        "meetings-INITIAL_FORMS": "0",
+        "meetings-MIN_NUM_FORMS": "0",
+        "meetings-MAX_NUM_FORMS": "12",
+    }
+    for index, day in enumerate(days):
+        data[f"meetings-{index}-day"] = day
+    return data
+
+
+YEAR = ["2027-05-20", "2027-07-15", "2027-09-16", "2027-11-18", "2028-01-20", "2028-03-16"]
+
+
+# The request only queues ----------------------------------------------------------------------
+
+
+def test_saving_a_new_event_in_the_admin_sends_nothing_in_the_request_but_marks_it_waiting(
+    database_tasks, officer_client, member, other_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(ADD, new_event_data(), follow=True)
+    assert response.status_code == 200
+    event = Event.objects.get(slug="extra-meeting")
+    assert event.announcement_queued_at == NOW
+    assert event.announced_at is None
+    assert not OutgoingEmail.objects.exists()
+    assert mail.outbox == []
+    assert queued_tasks() == [TASK_PATH]
+    assert "is being emailed to those invited" in response.content.decode()
+
+    # The worker runs the task: one announcement to each person invited.
+    assert tasks.announce_new_events.call() == 3
+    assert [recipient for recipient, _ in announcements()] == sorted(
+        [member.email, other_member.email, "officer@example.org"]
+    )
+    event.refresh_from_db()
+    assert (event.announcement_queued_at, event.announced_at) == (None, NOW)
+
+
+def test_scheduling_a_year_in_the_admin_queues_one_task_and_says_so(
+    database_tasks, officer_client, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(SCHEDULE, schedule_data(YEAR), follow=True)
+    assert "Scheduled 6 meeting(s); the announcement is being emailed to members." in (
+        response.content.decode()
+    )
+    assert Event.objects.waiting_to_be_announced().count() == 6
+    assert not OutgoingEmail.objects.exists()
+    assert queued_tasks() == [TASK_PATH]
+
+    tasks.announce_new_events.call()
+    assert announcements() == [
+        (member.email, "[WMASN] 6 meetings scheduled, May 2027 to March 2028"),
+        ("officer@example.org", "[WMASN] 6 meetings scheduled, May 2027 to March 2028"),
+    ]
+    [content] = {email.content for email in OutgoingEmail.objects.filter(recipient=member.email)}
+    assert content.text.count("Attending: http://testserver/events/network-meeting-20") == 6
+    assert not Event.objects.waiting_to_be_announced().exists()
+
+
+def test_events_that_took_no_answers_before_are_not_queued(officer_client):
+    """Today's rule stays: an event already over (or cancelled) when saved is not announced."""
+    officer_client.post(
+        ADD, new_event_data(starts_at_0="18/02/2027", ends_at_0="18/02/2027", slug="past")
+    )
+    past = Event.objects.get(slug="past")  # saved
+    assert past.announcement_queued_at is None and past.announced_at is None
+
+
+def test_changing_an_existing_event_queues_no_announcement(officer_client):
+    event = EventFactory(starts_at=london(2027, 3, 18, 10), ends_at=london(2027, 3, 18, 12))
+    officer_client.post(
+        f"/admin/events/event/{event.pk}/change/",
+        admin_change_data(event, starts_at_1="11:00:00"),
+    )
+    event.refresh_from_db()
+    assert event.sequence == 1
+    assert event.announcement_queued_at is None
+
+
+# Exactly once ----------------------------------------------------------------------------------
+
+
+def test_running_the_task_twice_sends_no_second_announcement(
+    member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_network_meetings(
+            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
+            starts=dt.time(10),
+            ends=dt.time(12, 30),
+            title="Network meeting",
+        )
+    assert [m.to for m in mail.outbox] == [[member.email]]
+    assert tasks.announce_waiting() == 0
+    assert tasks.announce_new_events.call() == 0
+    assert len(announcements()) == 1
+
+
+def test_the_minute_job_announces_what_a_lost_task_left_waiting_and_the_late_task_adds_nothing(
+    officer_client, member, django_capture_on_commit_callbacks
+):
+    job = get_job("meeting-announcements")
+    assert job.every == dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        officer_client.post(ADD, new_event_data())
+    assert Event.objects.waiting_to_be_announced().count() == 1
+    assert not OutgoingEmail.objects.exists()
+
+    assert run_job(job, force=True) == "ran"
+    assert len(announcements()) == 2  # the member and the officer
+    assert run_job(job, force=True) == "ran"
+    for callback in callbacks:  # the task, enqueued on commit, runs after the job
+        callback()
+    assert len(announcements()) == 2
+
+
+def test_two_batches_waiting_together_go_in_one_email(member, django_capture_on_commit_callbacks):
+    """A batch is never split: all waiting events are claimed together (here the worker was
+    down while two were scheduled)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        for day in (dt.date(2027, 5, 20), dt.date(2027, 7, 15)):
+            schedule_network_meetings(
+                meetings=[PlannedMeeting(day)],
+                starts=dt.time(10),
+                ends=dt.time(12, 30),
+                title="Network meeting",
+            )
+    assert tasks.announce_waiting() == 1
+    assert announcements() == [
+        (member.email, "[WMASN] 2 meetings scheduled, May 2027 to July 2027")
+    ]
+
+
+# Cancelled or over before the worker got to it -----------------------------------------------
+
+
+def test_an_event_cancelled_before_its_announcement_is_not_announced(
+    member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        created, _ = schedule_network_meetings(
+            meetings=[PlannedMeeting(dt.date(2027, 5, 20)), PlannedMeeting(dt.date(2027, 7, 15))],
+            starts=dt.time(10),
+            ends=dt.time(12, 30),
+            title="Network meeting",
+        )
+    may, july = created
+    cancel_events(events=[may], reason="The venue is closed.")
+    OutgoingEmail.objects.all().delete()  # the cancellation notices
+
+    assert tasks.announce_waiting() == 1
+    [(recipient, subject)] = announcements()
+    assert recipient == member.email
+    assert "15 July 2027" in subject
+    may.refresh_from_db()
+    july.refresh_from_db()
+    assert (may.announcement_queued_at, may.announced_at) == (None, None)
+    assert (july.announcement_queued_at, july.announced_at) == (None, NOW)
+
+
+def test_an_event_over_before_the_worker_got_to_it_is_not_announced(
+    member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        [event], _ = schedule_network_meetings(
+            meetings=[PlannedMeeting(dt.date(2027, 3, 2))],
+            starts=dt.time(10),
+            ends=dt.time(12, 30),
+            title="Network meeting",
+        )
+    with time_machine.travel(london(2027, 3, 3, 9, 0), tick=False):
+        assert tasks.announce_waiting() == 0
+    assert not OutgoingEmail.objects.exists()
+    event.refresh_from_db()
+    assert (event.announcement_queued_at, event.announced_at) == (None, None)
+
+
+def test_announcing_leaves_the_events_last_modified_time_alone(
+    member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        [event], _ = schedule_network_meetings(
+            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
+            starts=dt.time(10),
+            ends=dt.time(12, 30),
+            title="Network meeting",
+        )
+    with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
+        tasks.announce_waiting()
+    event.refresh_from_db()
+    assert event.updated_at == NOW
+    assert event.announced_at == NOW + dt.timedelta(minutes=5)
+    assert event.sequence == 0
+
+
+def test_a_crash_while_announcing_sends_nothing_and_leaves_the_events_waiting(
+    member, other_member, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        schedule_network_meetings(
+            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
+            starts=dt.time(10),
+            ends=dt.time(12, 30),
+            title="Network meeting",
+        )
+    written = []
+    send_email = notices.send_email
+
+    def fails_on_the_second(*args, **kwargs):
+        if written:
+            raise ConnectionError("the worker died")
+        written.append(send_email(*args, **kwargs))
+
+    monkeypatch.setattr(notices, "send_email", fails_on_the_second)
+    with pytest.raises(ConnectionError):
+        tasks.announce_waiting()
+    assert written and not OutgoingEmail.objects.exists()
+    assert Event.objects.waiting_to_be_announced().count() == 1
+
+    monkeypatch.undo()
+    assert tasks.announce_waiting() == 2
+    assert [recipient for recipient, _ in announcements()] == sorted(
+        [member.email, other_member.email]
+    )
+
+
+# Deploying -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_leaves_existing_events_not_waiting():
+    """Events from before the migration were announced in the request: none is queued."""
+    before = [("events", "0004_eventdocument_sentreminder_and_more")]
+    after = [("events", "0005_event_announcement")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old_apps = executor.loader.project_state(before).apps
+        OldEvent = old_apps.get_model("events", "Event")
+        OldEvent.objects.create(
+            kind="meeting",
+            title="Network meeting",
+            slug="network-meeting-2027-05-20",
+            starts_at=london(2027, 5, 20, 10),
+            ends_at=london(2027, 5, 20, 12),
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    event = Event.objects.get(slug="network-meeting-2027-05-20")
+    assert (event.announcement_queued_at, event.announced_at) == (None, None)
+    assert not Event.objects.waiting_to_be_announced().exists()
+    assert tasks.announce_waiting() == 0
+    assert not OutgoingEmail.objects.exists()
+
+
+# Two workers at once ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_announce_once(monkeypatch, settings):
+    """The claim's row lock: the second worker skips the events the first is announcing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks with SKIP LOCKED need PostgreSQL.")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    people = [NetworkMemberFactory() for _ in range(3)]
+    schedule_network_meetings(
+        meetings=[PlannedMeeting(dt.date(2027, 5, 20), VenueFactory())],
+        starts=dt.time(10),
+        ends=dt.time(12, 30),
+        title="Network meeting",
+    )
+    announce = notices.announce
+
+    def slow_announce(events):
+        sent = announce(events)
+        time.sleep(0.5)  # without the lock, the other worker would claim the same events
+        return sent
+
+    monkeypatch.setattr(notices, "announce", slow_announce)
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(tasks.announce_waiting())
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(results) == [0, 3]
+    recipients = sorted(OutgoingEmail.objects.values_list("recipient", flat=True))
+    assert recipients == sorted(person.email for person in people)
+    assert Event.objects.get().announced_at == NOW
