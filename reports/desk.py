@@ -183,6 +183,21 @@ def emails_without_worker(now):
     )
 
 
+def announcements_waiting(now):
+    """New events the worker has not announced within WORKER_SILENCE of their saving."""
+    return counted(
+        "announcements-waiting",
+        Event.objects.waiting_to_be_announced().filter(
+            announcement_queued_at__lt=now - WORKER_SILENCE
+        ),
+        lambda n: (
+            f"new {plural(n, 'event')} not yet announced to members "
+            "(is the mail worker running? python manage.py db_worker)"
+        ),
+        admin_list("events_event", announcement_queued_at__isnull="False"),
+    )
+
+
 def jobs_overdue(now):
     overdue = overdue_jobs(now)
     if not overdue:
@@ -201,6 +216,7 @@ LINES = [
     proposed_agencies,
     failed_emails,
     emails_without_worker,
+    announcements_waiting,
     jobs_overdue,
     meetings_without_venue,
     meetings_without_papers,

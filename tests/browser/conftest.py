@@ -26,15 +26,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(autouse=True)
-def _keep_data_from_migrations(django_db_serialized_rollback):
-    """Keep rows made by data migrations (the "Network officers" group) in every browser test.
-
-    Browser tests are transactional, and a transactional test empties every table when it ends;
-    serialized rollback puts the migrated data back before the next one.
-    """
-
-
 @pytest.fixture(scope="session")
 def chromium_path():
     path = find_chromium()

@@ -30,7 +30,9 @@ pytestmark = [
         not ON_POSTGRESQL,
         reason="The worker is another process: run with DATABASE_URL=postgres://… (CI does).",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Committed rows, so the worker (another process) sees them. The officers group and the
+    # site are made again after each flush by network/officers.py's post_migrate receiver.
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event, EventDocument
+from events.tasks import announce_waiting
 from network.models import Agency
 from tests.factories import (
     AgencyFactory,
@@ -240,6 +241,25 @@ def test_emails_waiting_with_no_worker(officer_client, time_machine):
     # A worker silent for more than ten minutes counts as none.
     time_machine.move_to(timezone.now() + dt.timedelta(minutes=11))
     assert "emails-waiting" in desk(officer_client)[0]
+
+
+def test_events_not_announced_within_ten_minutes(officer_client):
+    now = timezone.now()
+    stuck = EventFactory(
+        title="Stuck announcement", announcement_queued_at=now - dt.timedelta(minutes=15)
+    )
+    EventFactory(title="Just saved", announcement_queued_at=now - dt.timedelta(minutes=1))
+    EventFactory(title="Announced long ago", announced_at=now - dt.timedelta(days=3))
+    count, url, text = desk(officer_client)[0]["announcements-waiting"]
+    assert count == 1
+    assert text.startswith("new event not yet announced to members")
+    listed = changelist_names(officer_client, url)
+    assert "Stuck announcement" in listed and "Just saved" in listed
+    assert "Announced long ago" not in listed
+
+    announce_waiting()
+    assert not Event.objects.waiting_to_be_announced().filter(pk=stuck.pk).exists()
+    assert "announcements-waiting" not in desk(officer_client)[0]
 
 
 def test_overdue_jobs_line_links_to_those_jobs(officer_client, time_machine):
