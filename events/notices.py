@@ -163,12 +163,14 @@ CHANGE_LABELS = {
 
 def notify_changed(event, changed_fields, *, old_venue=None):
     """Tell invited members that the time or venue changed (a cancellation has its own
-    notice). `changed_fields` are from `event.changed_fields()` before the save."""
+    notice). `changed_fields` are from `event.changed_fields()` before the save. An event
+    still waiting for its announcement needs no change notice: the announcement, when the
+    worker sends it, carries the new details."""
     event = _event_with_venue(event)
     if event.is_cancelled:
         return notify_cancelled(event)
     changes = sorted({CHANGE_LABELS[name] for name in changed_fields if name in CHANGE_LABELS})
-    if not changes or event.ends_at < timezone.now():
+    if not changes or event.ends_at < timezone.now() or _not_yet_announced(event):
         return 0
     venue_confirmed = "venue" in changes and old_venue is None and event.venue_id is not None
     users = notifications.wanting(event.invited(), Kind.MEETINGS).order_by("email")
@@ -179,6 +181,11 @@ def notify_changed(event, changed_fields, *, old_venue=None):
         kind=Kind.MEETINGS,
         context={"changes": changes, "venue_confirmed": venue_confirmed},
     )
+
+
+def _not_yet_announced(event):
+    """Saved in the admin, its announcement still with the worker (events/tasks.py)."""
+    return event.announcement_queued_at is not None
 
 
 def _send_to_each(template, event, users, *, kind, context=None):
@@ -200,7 +207,8 @@ def _send_to_each(template, event, users, *, kind, context=None):
 
 def notify_cancelled(event):
     """Tell everyone invited that the event is cancelled, with the reason; those who said
-    they would attend (or wait for a place) are told whatever their preferences."""
+    they would attend (or wait for a place) are told whatever their preferences. Of an
+    event never announced, only they are told: nobody else was told of it by email."""
     event = _event_with_venue(event)
     if event.ends_at < timezone.now():
         return 0  # a past event cancelled afterwards (a correction) needs no email
@@ -208,6 +216,8 @@ def notify_cancelled(event):
         event=event, answer__in=[RSVP.Answer.ATTENDING, RSVP.Answer.WAITING]
     ).values("user_id")
     invited = notifications.wanting(event.invited(), Kind.MEETINGS)
+    if _not_yet_announced(event):
+        invited = invited.none()
     users = (
         User.objects.filter(is_active=True)
         .filter(Q(pk__in=invited.values("pk")) | Q(pk__in=answered))

@@ -16,7 +16,7 @@ from events.models import Event
 from events.services import PlannedMeeting, cancel_events, schedule_network_meetings
 from network.notifications import Kind
 from tests.events.conftest import admin_change_data, london
-from tests.factories import EventFactory, NetworkMemberFactory, VenueFactory
+from tests.factories import EventFactory, NetworkMemberFactory, RSVPFactory, VenueFactory
 from wmasn.jobs import get_job, run_job
 from wmasn.mail.models import OutgoingEmail
 
@@ -245,6 +245,45 @@ def test_an_event_cancelled_before_its_announcement_is_not_announced(
     july.refresh_from_db()
     assert (may.announcement_queued_at, may.announced_at) == (None, None)
     assert (july.announcement_queued_at, july.announced_at) == (None, NOW)
+
+
+def test_a_change_before_the_announcement_sends_no_notice_and_the_announcement_is_current(
+    officer_client, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        officer_client.post(ADD, new_event_data())
+    event = Event.objects.get(slug="extra-meeting")
+    with django_capture_on_commit_callbacks(execute=False):
+        response = officer_client.post(
+            f"/admin/events/event/{event.pk}/change/",
+            admin_change_data(event, starts_at_1="14:00:00", ends_at_1="16:00:00"),
+        )
+    assert response.status_code == 302
+    assert not OutgoingEmail.objects.exists()  # no "meeting moved" before any announcement
+
+    assert tasks.announce_waiting() == 2
+    [content] = {e.content for e in OutgoingEmail.objects.filter(recipient=member.email)}
+    assert "When: Thursday 18 March 2027, 14:00 to 16:00 (UK time)" in content.text
+    assert "10:00" not in content.text
+
+
+def test_cancelling_before_the_announcement_tells_only_those_who_answered(
+    member, other_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        [event], _ = schedule_network_meetings(
+            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
+            starts=dt.time(10),
+            ends=dt.time(12, 30),
+            title="Network meeting",
+        )
+    RSVPFactory(event=event, user=other_member)  # found it on the events page
+    cancel_events(events=[event], reason="The venue is closed.")
+    assert list(
+        OutgoingEmail.objects.filter(kind="event-cancelled").values_list("recipient", flat=True)
+    ) == [other_member.email]
+    assert tasks.announce_waiting() == 0
+    assert not OutgoingEmail.objects.filter(kind=Kind.MEETINGS).exists()
 
 
 def test_an_event_over_before_the_worker_got_to_it_is_not_announced(
