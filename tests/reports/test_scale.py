@@ -95,7 +95,8 @@ def test_query_counts_do_not_grow_with_the_network(officer_client):
         assert large[url][0] == small[url][0], (url, small[url][0], large[url][0])
     print(
         "\n".join(
-            f"{url}: {large[url][0]} queries, {large[url][1] * 1000:.0f} ms at 10,000 agencies"
+            f"{url}: {large[url][0]} queries; {small[url][1] * 1000:.0f} ms at 10 agencies, "
+            f"{large[url][1] * 1000:.0f} ms at 10,000"
             for url in urls
         )
     )
