@@ -23,6 +23,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from wmasn.links import absolute_url
+from wmasn.mail.lines import fold_long_lines
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def store_content(rendered, *, headers=None, alternatives=(), attachments=(), re
     return EmailContent.objects.create(
         subject=rendered.subject,
         text=rendered.text,
-        html=rendered.html,
+        html=fold_long_lines(rendered.html),
         headers=dict(headers or {}),
         parts=parts,
         reply_to=reply_to or "",
