@@ -15,6 +15,7 @@ from events.models import RSVP, CalendarToken, Event, Venue
 from network.models import Agency, Area, GroupMembership, Membership, Resource, User, WorkingGroup
 from newsletters.models import Issue, Section
 from pledges.models import Pledge, PledgeUpdate
+from reports.models import ReportPublication
 from survey.models import AgencyService, Service
 
 BENCH_PASSWORD = "wmasn-bench"
@@ -230,6 +231,8 @@ def seed(*, agencies, members, events, pledges, issues, now=None):
     )
     officer.groups.add(Group.objects.get_or_create(name="Network officers")[0])
     Authenticator.objects.create(user=officer, type=Authenticator.Type.TOTP, data={"secret": "B"})
+    # The public annual report is timed too: published, as an officer would.
+    ReportPublication.objects.create(year=now.year, published_by=officer)
     return {
         "member_email": MEMBER_EMAIL,
         "officer_email": OFFICER_EMAIL,

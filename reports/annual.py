@@ -42,6 +42,9 @@ def year_bounds(year):
 class Report:
     year: int
     public: bool
+    # For the page: long tables hold only the rows shown, with their total (the CSV, built
+    # with page=False, has every row).
+    page: bool = False
     numbers: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
     charts: dict = field(default_factory=dict)
@@ -56,9 +59,16 @@ class Report:
         self.tables[table.slug] = table
         return table
 
+    def long_rows(self, queryset, total):
+        """(rows, total) of a long table: on the page only the rows shown are fetched.
+        `total` is a callable counting them all, asked only then."""
+        if self.page:
+            return list(queryset[:LONG_TABLE_SHOWN]), total()
+        return list(queryset), None
 
-def build_report(year, *, public=False):
-    report = Report(year=year, public=public)
+
+def build_report(year, *, public=False, page=False):
+    report = Report(year=year, public=public, page=page)
     meetings_section(report)
     growth_section(report)
     pledges_section(report)
@@ -72,20 +82,25 @@ def meetings_section(report):
     start, end = year_bounds(report.year)
     # Held: up to now, in the year still running.
     end = min(end, timezone.now())
-    events = list(
-        Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .scheduled()
-        .annotate(
+    held = Event.objects.filter(starts_at__gte=start, starts_at__lt=end).scheduled()
+    counts = held.aggregate(
+        events=Count("pk"), meetings=Count("pk", filter=Q(kind=Event.Kind.NETWORK_MEETING))
+    )
+    events, total = report.long_rows(
+        held.annotate(
             attended=Count("attendances", distinct=True),
             agencies=Count("attendances__agency", distinct=True),
         )
         .order_by("starts_at", "pk")
+        .values_list("title", "kind", "starts_at", "attended", "agencies"),
+        lambda: counts["events"],
     )
+    kinds = dict(Event.Kind.choices)
     attendances = Attendance.objects.filter(event__starts_at__gte=start, event__starts_at__lt=end)
     attendances = attendances.filter(event__status=Event.Status.SCHEDULED)
     report.numbers.update(
-        events_held=len(events),
-        meetings_held=sum(e.kind == Event.Kind.NETWORK_MEETING for e in events),
+        events_held=counts["events"],
+        meetings_held=counts["meetings"],
         attendances=attendances.count(),
         people_attending=attendances.values("user_id").distinct().count(),
         agencies_attending=attendances.exclude(agency=None).values("agency_id").distinct().count(),
@@ -96,15 +111,11 @@ def meetings_section(report):
             caption=f"Meetings and events held in {report.year}",
             headers=["Event", "Kind", "Date", "People attending", "Agencies attending"],
             rows=[
-                [
-                    e.title,
-                    e.get_kind_display(),
-                    f"{timezone.localtime(e.starts_at):%Y-%m-%d}",
-                    e.attended,
-                    e.agencies,
-                ]
-                for e in events
+                [title, kinds[kind], local_date(starts_at), attended, agencies]
+                for title, kind, starts_at, attended, agencies in events
             ],
+            shown=LONG_TABLE_SHOWN,
+            total=total,
         )
     )
     attendance = figures.attendance(report.year)
@@ -131,8 +142,9 @@ def growth_section(report):
         decided_at__lt=end,
     )
     by_sector = dict(joined.order_by().values_list("agency__sector").annotate(n=Count("pk")))
+    new_agencies, new_agencies_total = report.long_rows(new_agencies, new_agencies.count)
     report.numbers.update(
-        new_agencies=len(new_agencies),
+        new_agencies=len(new_agencies) if new_agencies_total is None else new_agencies_total,
         new_members=sum(by_sector.values()),
         people_joined=joined.values("user_id").distinct().count(),
     )
@@ -143,6 +155,7 @@ def growth_section(report):
             headers=["Agency", "Sector"],
             rows=[[name, figures.sector_label(sector)] for name, sector in new_agencies],
             shown=LONG_TABLE_SHOWN,
+            total=new_agencies_total,
         )
     )
     report.add(
@@ -154,29 +167,23 @@ def growth_section(report):
         )
     )
     if not report.public:
+        people, total = report.long_rows(
+            joined.order_by("decided_at", "pk").values_list(
+                "user__first_name", "user__last_name", "user__email", "agency__name", "decided_at"
+            ),
+            lambda: report.numbers["new_members"],
+        )
         report.add(
             Table(
                 slug="new-members",
                 caption=f"People who joined in {report.year}",
                 headers=["Name", "Email", "Agency", "Approved"],
                 rows=[
-                    [
-                        full_name(first, last),
-                        email,
-                        agency,
-                        local_date(decided_at),
-                    ]
-                    for first, last, email, agency, decided_at in joined.order_by(
-                        "decided_at", "pk"
-                    ).values_list(
-                        "user__first_name",
-                        "user__last_name",
-                        "user__email",
-                        "agency__name",
-                        "decided_at",
-                    )
+                    [full_name(first, last), email, agency, local_date(decided_at)]
+                    for first, last, email, agency, decided_at in people
                 ],
                 shown=LONG_TABLE_SHOWN,
+                total=total,
             )
         )
     growth = figures.growth(report.year)
@@ -198,12 +205,19 @@ def pledges_section(report):
         pledges_achieved=counts.get(Pledge.Status.ACHIEVED, 0),
     )
     # Tuples rather than model instances: a year may hold ten thousand pledges.
+    rows, total = report.long_rows(
+        year_pledges.order_by("agency__name", "pk").values_list(
+            "pk", "agency__name", "text", "status"
+        ),
+        lambda: report.numbers["pledges_made"],
+    )
+    updates = PledgeUpdate.objects.filter(
+        pledge__in=[row[0] for row in rows] if report.page else year_pledges
+    )
     notes = {}
-    for pledge_id, created_at, note, first, last in (
-        PledgeUpdate.objects.filter(pledge__in=year_pledges)
-        .order_by("created_at", "pk")
-        .values_list("pledge_id", "created_at", "note", "author__first_name", "author__last_name")
-    ):
+    for pledge_id, created_at, note, first, last in updates.order_by(
+        "created_at", "pk"
+    ).values_list("pledge_id", "created_at", "note", "author__first_name", "author__last_name"):
         author = "" if report.public else full_name(first, last)
         notes.setdefault(pledge_id, []).append(
             f"{local_date(created_at)}: {note}" + (f" ({author})" if author else "")
@@ -216,11 +230,10 @@ def pledges_section(report):
             headers=["Agency", "Pledge", "Status", "Progress notes"],
             rows=[
                 [agency, text, labels[status], " | ".join(notes.get(pk, []))]
-                for pk, agency, text, status in year_pledges.order_by(
-                    "agency__name", "pk"
-                ).values_list("pk", "agency__name", "text", "status")
+                for pk, agency, text, status in rows
             ],
             shown=LONG_TABLE_SHOWN,
+            total=total,
         )
     )
     report.charts["pledges_status"] = pledge_figures.status_chart()

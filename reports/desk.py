@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -230,6 +231,21 @@ def desk_lines(now=None):
     return [line for line in (build(now) for build in LINES) if line is not None]
 
 
+def answers(answer):
+    """How many gave `answer` to the outer event: a subquery, counted only for the rows
+    the query returns (a join and GROUP BY would count every upcoming event's answers)."""
+    return Coalesce(
+        Subquery(
+            RSVP.objects.filter(event=OuterRef("pk"), answer=answer)
+            .order_by()
+            .values("event")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def next_meetings(now=None, limit=3):
     """The next scheduled events with their answers so far (one query)."""
     now = now or timezone.now()
@@ -238,7 +254,6 @@ def next_meetings(now=None, limit=3):
         .scheduled()
         .select_related("venue")
         .annotate(
-            attending=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.ATTENDING)),
-            apologies=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.APOLOGIES)),
+            attending=answers(RSVP.Answer.ATTENDING), apologies=answers(RSVP.Answer.APOLOGIES)
         )[:limit]
     )

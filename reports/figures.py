@@ -2,6 +2,7 @@
 of queries and rows stays the same at ten agencies or ten thousand."""
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -20,6 +21,8 @@ NO_AGENCY = "No agency recorded"
 GROWTH_YEARS = 8
 PLEDGE_YEARS = 5
 NOT_ATTENDING_SHOWN = 50
+# A bar each: beyond two years of monthly meetings the bars are too thin to read.
+MEETINGS_CHARTED = 24
 
 
 SECTOR_LABELS = dict(SECTORS.choices)
@@ -124,6 +127,7 @@ def meetings_in(year, now=None):
         )
         .scheduled()
         .order_by("starts_at", "pk")
+        .only("pk", "title", "starts_at")
     )
 
 
@@ -135,15 +139,26 @@ class AttendanceFigures:
     not_attending_count: int
     active_agencies: int
 
-    @property
+    @functools.cached_property
     def sectors(self):
         keys = [*SECTORS.values]
         if any(None in counts for _, counts in self.meetings):
             keys.append(None)
         return keys
 
+    @property
+    def charted(self):
+        """The meetings the chart shows: the latest MEETINGS_CHARTED (a bar each)."""
+        return self.meetings[-MEETINGS_CHARTED:]
+
     def chart(self):
         total = sum(sum(c.values()) for _, c in self.meetings)
+        charted = self.charted
+        shown = (
+            f" The chart shows the latest {len(charted)}; the table's CSV has them all."
+            if len(charted) < len(self.meetings)
+            else ""
+        )
         return BarChart(
             slug="attendance",
             title=f"Attendance at each network meeting in {self.year}, by sector",
@@ -152,16 +167,16 @@ class AttendanceFigures:
                 "all: "
                 + "; ".join(
                     f"{timezone.localtime(e.starts_at):%d %b}: {sum(c.values())}"
-                    for e, c in self.meetings
+                    for e, c in charted
                 )
                 + "."
+                + shown
                 if self.meetings
                 else f"No network meetings in {self.year}."
             ),
-            categories=[f"{timezone.localtime(e.starts_at):%d %b}" for e, _ in self.meetings],
+            categories=[f"{timezone.localtime(e.starts_at):%d %b}" for e, _ in charted],
             series=[
-                Series(sector_label(s), [c.get(s, 0) for _, c in self.meetings])
-                for s in self.sectors
+                Series(sector_label(s), [c.get(s, 0) for _, c in charted]) for s in self.sectors
             ],
         )
 
@@ -179,6 +194,8 @@ class AttendanceFigures:
                 ]
                 for event, counts in self.meetings
             ],
+            shown=MEETINGS_CHARTED,
+            latest=True,
         )
 
     def not_attending_table(self, names):

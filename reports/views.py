@@ -52,7 +52,7 @@ def charts(request):
 
 
 def render_report(request, year, *, public):
-    report = annual.build_report(year, public=public)
+    report = annual.build_report(year, public=public, page=True)
     return render(
         request,
         "reports/report.html",

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from reports import annual
 from reports.annual import build_report, record_coverage
 from reports.models import CoverageRecord, ReportPublication
 from tests.factories import (
@@ -92,6 +93,24 @@ def test_public_version_has_no_personal_data(year_data):
     assert report.numbers["pledges_made"] == 2
     notes = report.tables["pledges"].rows
     assert all("Pat Author" not in str(row) for row in notes)
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_the_page_fetches_only_the_rows_it_shows_and_counts_the_rest(
+    year_data, monkeypatch, public
+):
+    monkeypatch.setattr(annual, "LONG_TABLE_SHOWN", 1)
+    full = build_report(YEAR, public=public)
+    page = build_report(YEAR, public=public, page=True)
+    assert page.numbers == full.numbers
+    assert page.tables.keys() == full.tables.keys()
+    long_tables = 0
+    for slug, table in page.tables.items():
+        rows = full.tables[slug].rows
+        assert table.shown_rows == full.tables[slug].shown_rows, slug
+        assert len(table.shown_rows) + table.hidden_count == len(rows), slug
+        long_tables += len(rows) > 1 and table.shown == 1
+    assert long_tables >= 3
 
 
 def test_open_groups_without_an_outcome_say_so_in_both_versions(year_data):

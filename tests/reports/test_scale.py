@@ -62,6 +62,7 @@ def grow(start, count, *, year, meetings, areas, services):
 
 
 def measure(client, url):
+    client.get(url)  # warm: templates and first-request caches
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = client.get(url)
