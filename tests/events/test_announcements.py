@@ -60,6 +60,14 @@ def queued_tasks():
     )
 
 
+def schedule(*meetings):
+    """Schedule network meetings from 10:00 to 12:30, as the admin's "Schedule a year" does;
+    returns (created, skipped)."""
+    return schedule_network_meetings(
+        meetings=list(meetings), starts=dt.time(10), ends=dt.time(12, 30), title="Network meeting"
+    )
+
+
 def new_event_data(**changes):
     return {
         "kind": "meeting",
@@ -173,12 +181,7 @@ def test_running_the_task_twice_sends_no_second_announcement(
     member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        schedule_network_meetings(
-            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
-            starts=dt.time(10),
-            ends=dt.time(12, 30),
-            title="Network meeting",
-        )
+        schedule(PlannedMeeting(dt.date(2027, 5, 20)))
     assert [m.to for m in mail.outbox] == [[member.email]]
     assert tasks.announce_waiting() == 0
     assert tasks.announce_new_events.call() == 0
@@ -208,12 +211,7 @@ def test_two_batches_waiting_together_go_in_one_email(member, django_capture_on_
     down while two were scheduled)."""
     with django_capture_on_commit_callbacks(execute=False):
         for day in (dt.date(2027, 5, 20), dt.date(2027, 7, 15)):
-            schedule_network_meetings(
-                meetings=[PlannedMeeting(day)],
-                starts=dt.time(10),
-                ends=dt.time(12, 30),
-                title="Network meeting",
-            )
+            schedule(PlannedMeeting(day))
     assert tasks.announce_waiting() == 1
     assert announcements() == [
         (member.email, "[WMASN] 2 meetings scheduled, May 2027 to July 2027")
@@ -227,11 +225,8 @@ def test_an_event_cancelled_before_its_announcement_is_not_announced(
     member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        created, _ = schedule_network_meetings(
-            meetings=[PlannedMeeting(dt.date(2027, 5, 20)), PlannedMeeting(dt.date(2027, 7, 15))],
-            starts=dt.time(10),
-            ends=dt.time(12, 30),
-            title="Network meeting",
+        created, _ = schedule(
+            PlannedMeeting(dt.date(2027, 5, 20)), PlannedMeeting(dt.date(2027, 7, 15))
         )
     may, july = created
     cancel_events(events=[may], reason="The venue is closed.")
@@ -271,12 +266,7 @@ def test_cancelling_before_the_announcement_tells_only_those_who_answered(
     member, other_member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        [event], _ = schedule_network_meetings(
-            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
-            starts=dt.time(10),
-            ends=dt.time(12, 30),
-            title="Network meeting",
-        )
+        [event], _ = schedule(PlannedMeeting(dt.date(2027, 5, 20)))
     RSVPFactory(event=event, user=other_member)  # found it on the events page
     cancel_events(events=[event], reason="The venue is closed.")
     assert list(
@@ -290,12 +280,7 @@ def test_an_event_over_before_the_worker_got_to_it_is_not_announced(
     member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        [event], _ = schedule_network_meetings(
-            meetings=[PlannedMeeting(dt.date(2027, 3, 2))],
-            starts=dt.time(10),
-            ends=dt.time(12, 30),
-            title="Network meeting",
-        )
+        [event], _ = schedule(PlannedMeeting(dt.date(2027, 3, 2)))
     with time_machine.travel(london(2027, 3, 3, 9, 0), tick=False):
         assert tasks.announce_waiting() == 0
     assert not OutgoingEmail.objects.exists()
@@ -307,12 +292,7 @@ def test_announcing_leaves_the_events_last_modified_time_alone(
     member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        [event], _ = schedule_network_meetings(
-            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
-            starts=dt.time(10),
-            ends=dt.time(12, 30),
-            title="Network meeting",
-        )
+        [event], _ = schedule(PlannedMeeting(dt.date(2027, 5, 20)))
     with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
         tasks.announce_waiting()
     event.refresh_from_db()
@@ -325,12 +305,7 @@ def test_a_crash_while_announcing_sends_nothing_and_leaves_the_events_waiting(
     member, other_member, monkeypatch, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        schedule_network_meetings(
-            meetings=[PlannedMeeting(dt.date(2027, 5, 20))],
-            starts=dt.time(10),
-            ends=dt.time(12, 30),
-            title="Network meeting",
-        )
+        schedule(PlannedMeeting(dt.date(2027, 5, 20)))
     written = []
     send_email = notices.send_email
 
@@ -393,12 +368,7 @@ def test_two_workers_at_once_announce_once(monkeypatch, settings):
         pytest.skip("Row locks with SKIP LOCKED need PostgreSQL.")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     people = [NetworkMemberFactory() for _ in range(3)]
-    schedule_network_meetings(
-        meetings=[PlannedMeeting(dt.date(2027, 5, 20), VenueFactory())],
-        starts=dt.time(10),
-        ends=dt.time(12, 30),
-        title="Network meeting",
-    )
+    schedule(PlannedMeeting(dt.date(2027, 5, 20), VenueFactory()))
     announce = notices.announce
 
     def slow_announce(events):
