@@ -357,6 +357,10 @@ class Membership(RejectsNulBytes, models.Model):
                 name="membership_auto_only_when_approved",
             ),
         ]
+        indexes = [
+            # The annual report lists a year's new members in the order they were approved.
+            models.Index(fields=["decided_at", "id"], name="membership_decided_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user} — {self.agency} ({self.get_status_display()})"

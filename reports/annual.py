@@ -118,7 +118,9 @@ def meetings_section(report):
             total=total,
         )
     )
-    attendance = figures.attendance(report.year)
+    attendance = figures.attendance(
+        report.year, latest=figures.MEETINGS_CHARTED if report.page else None
+    )
     report.charts["attendance"] = attendance.chart()
     report.add(attendance.table())
     report.numbers["agencies_not_attending"] = attendance.not_attending_count
@@ -141,12 +143,17 @@ def growth_section(report):
         decided_at__gte=start,
         decided_at__lt=end,
     )
-    by_sector = dict(joined.order_by().values_list("agency__sector").annotate(n=Count("pk")))
+    # One pass over the year's memberships for the count by sector and the people.
+    counts = joined.aggregate(
+        people=Count("user_id", distinct=True),
+        **{s: Count("pk", filter=Q(agency__sector=s)) for s in figures.SECTORS.values},
+    )
+    by_sector = {s: counts[s] for s in figures.SECTORS.values}
     new_agencies, new_agencies_total = report.long_rows(new_agencies, new_agencies.count)
     report.numbers.update(
         new_agencies=len(new_agencies) if new_agencies_total is None else new_agencies_total,
         new_members=sum(by_sector.values()),
-        people_joined=joined.values("user_id").distinct().count(),
+        people_joined=counts["people"],
     )
     report.add(
         Table(

@@ -134,10 +134,12 @@ def meetings_in(year, now=None):
 @dataclass
 class AttendanceFigures:
     year: int
-    meetings: list  # [(event, {sector: count})]
+    meetings: list  # [(event, {sector: count})]: all of them, or the latest (for a page)
     not_attending: list  # agency names, up to NOT_ATTENDING_SHOWN
     not_attending_count: int
     active_agencies: int
+    meeting_count: int  # the year's meetings, however many `meetings` holds
+    total: int  # attendances at all of them
 
     @functools.cached_property
     def sectors(self):
@@ -152,18 +154,18 @@ class AttendanceFigures:
         return self.meetings[-MEETINGS_CHARTED:]
 
     def chart(self):
-        total = sum(sum(c.values()) for _, c in self.meetings)
+        total = self.total
         charted = self.charted
         shown = (
             f" The chart shows the latest {len(charted)}; the table's CSV has them all."
-            if len(charted) < len(self.meetings)
+            if len(charted) < self.meeting_count
             else ""
         )
         return BarChart(
             slug="attendance",
             title=f"Attendance at each network meeting in {self.year}, by sector",
             summary=(
-                f"{len(self.meetings)} network meetings in {self.year}, {total} attendances in "
+                f"{self.meeting_count} network meetings in {self.year}, {total} attendances in "
                 "all: "
                 + "; ".join(
                     f"{timezone.localtime(e.starts_at):%d %b}: {sum(c.values())}"
@@ -196,6 +198,7 @@ class AttendanceFigures:
             ],
             shown=MEETINGS_CHARTED,
             latest=True,
+            total=self.meeting_count,
         )
 
     def not_attending_table(self, names):
@@ -219,8 +222,16 @@ def agencies_not_attending(year):
     return Agency.objects.active().exclude(pk__in=attended_agencies(year))
 
 
-def attendance(year):
-    meetings = list(meetings_in(year))
+def attendance(year, *, latest=None):
+    """The year's attendance by meeting and sector: every meeting, or for a page only the
+    `latest` ones (with the count and the attendances of them all)."""
+    held = meetings_in(year)
+    if latest is None:
+        meetings = list(held)
+        meeting_count = len(meetings)
+    else:
+        meetings = list(held.reverse()[:latest])[::-1]
+        meeting_count = held.count()
     counts = {}
     for event_id, sector, n in (
         Attendance.objects.filter(event__in=[e.pk for e in meetings])
@@ -236,6 +247,12 @@ def attendance(year):
         not_attending=list(missing.values_list("name", flat=True)[:NOT_ATTENDING_SHOWN]),
         not_attending_count=missing.count(),
         active_agencies=Agency.objects.active().count(),
+        meeting_count=meeting_count,
+        total=(
+            sum(sum(c.values()) for c in counts.values())
+            if latest is None
+            else Attendance.objects.filter(event__in=held).count()
+        ),
     )
 
 
@@ -417,7 +434,7 @@ def network_in_pictures(year):
     """Everything the charts page shows, for a year."""
     return {
         "growth": growth(year),
-        "attendance": attendance(year),
+        "attendance": attendance(year, latest=MEETINGS_CHARTED),
         "pledges": pledges(year),
         "coverage": coverage(),
     }

@@ -1,6 +1,7 @@
 """Every chart's figures against the data they are drawn from."""
 
 import pytest
+from django.utils import timezone
 
 from reports import figures
 from reports.svg import BarChart, Series
@@ -45,6 +46,22 @@ def test_attendance_at_each_meeting_by_sector(year_data):
     chart = attendance.chart()
     assert chart.categories == ["16 Jan", "20 Mar"]
     assert "5 attendances" in chart.summary
+
+
+def test_a_page_charts_the_latest_meetings_and_counts_them_all(year_data, monkeypatch):
+    monkeypatch.setattr(figures, "MEETINGS_CHARTED", 1)
+    full = figures.attendance(YEAR)
+    latest = figures.attendance(YEAR, latest=1)
+    assert [e.title for e, _ in latest.meetings] == ["March meeting"]
+    assert (latest.meeting_count, latest.total) == (full.meeting_count, full.total) == (2, 5)
+    chart = latest.chart()
+    assert chart.categories == [f"{timezone.localtime(latest.meetings[0][0].starts_at):%d %b}"]
+    assert chart.summary.startswith(f"2 network meetings in {YEAR}, 5 attendances in all:")
+    assert "The chart shows the latest 1" in chart.summary
+    assert full.chart().categories == chart.categories  # the full copy charts the latest too
+    table = latest.table()
+    assert table.shown_rows == full.table().shown_rows == [full.table().rows[-1]]
+    assert table.hidden_count == full.table().hidden_count == 1
 
 
 def test_agencies_not_attending_this_year(year_data):
