@@ -241,12 +241,15 @@ def attendance(year, *, latest=None):
     ):
         counts.setdefault(event_id, {})[sector] = n
     missing = agencies_not_attending(year)
+    agencies = Agency.objects.active().aggregate(
+        active=Count("pk"), missing=Count("pk", filter=~Q(pk__in=attended_agencies(year)))
+    )
     return AttendanceFigures(
         year=year,
         meetings=[(e, counts.get(e.pk, {})) for e in meetings],
         not_attending=list(missing.values_list("name", flat=True)[:NOT_ATTENDING_SHOWN]),
-        not_attending_count=missing.count(),
-        active_agencies=Agency.objects.active().count(),
+        not_attending_count=agencies["missing"],
+        active_agencies=agencies["active"],
         meeting_count=meeting_count,
         total=(
             sum(sum(c.values()) for c in counts.values())
@@ -400,10 +403,11 @@ def coverage():
         agencyservice__agency__status=Agency.Status.ACTIVE
     ).order_by()
     counts = {}
-    # Answers naming the area itself (local and region-wide columns alike).
+    # Answers naming the area itself (local and region-wide columns alike). An answer names
+    # an area once (the through table's pairs are unique), so its rows need no DISTINCT.
     for service_id, area_id, n in answer_areas.values_list(
         "agencyservice__service_id", "area_id"
-    ).annotate(n=Count("agencyservice_id", distinct=True)):
+    ).annotate(n=Count("pk")):
         counts[(service_id, area_id)] = n
     region_wide = dict(
         answer_areas.filter(area__is_region_wide=True)
