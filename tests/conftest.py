@@ -127,3 +127,10 @@ def client_for_role(request, db):
         return request.getfixturevalue(fixture)
 
     return make
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Enqueue tasks into the database, as in production, instead of running them at once
+    (the tests' default): a worker, or the test, runs them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from icalendar import Calendar
 
 from tests.factories import EventFactory, GroupMembershipFactory, VenueFactory  # noqa: F401
@@ -15,6 +16,17 @@ NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=LONDON)
 
 def london(*args):
     return dt.datetime(*args, tzinfo=LONDON)
+
+
+# The meeting notices and announcements tests run at this instant: Monday 1 March 2027,
+# 09:00 UK time (pytest.mark.usefixtures("at_notice_time")).
+NOTICE_TIME = london(2027, 3, 1, 9, 0)
+
+
+@pytest.fixture
+def at_notice_time():
+    with time_machine.travel(NOTICE_TIME, tick=False):
+        yield NOTICE_TIME
 
 
 def admin_change_data(event, **changes):

@@ -15,30 +15,17 @@ from events import notices, tasks
 from events.models import Event
 from events.services import PlannedMeeting, cancel_events, schedule_network_meetings
 from network.notifications import Kind
-from tests.events.conftest import admin_change_data, london
+from tests.events.conftest import NOTICE_TIME, admin_change_data, london
 from tests.factories import EventFactory, NetworkMemberFactory, RSVPFactory, VenueFactory
 from wmasn.jobs import get_job, run_job
 from wmasn.mail.models import OutgoingEmail
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_notice_time")]
 
-# Monday 1 March 2027, 09:00 UK time.
-NOW = london(2027, 3, 1, 9, 0)
+NOW = NOTICE_TIME
 ADD = "/admin/events/event/add/"
 SCHEDULE = "/admin/events/event/schedule-year/"
 TASK_PATH = "events.tasks.announce_new_events"
-
-
-@pytest.fixture(autouse=True)
-def _fixed_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def database_tasks(settings):
-    """Enqueue into the database, as in production, instead of running tasks at once."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def announcements():

@@ -13,7 +13,7 @@ from events.models import RSVP, Event, SentReminder
 from events.services import PlannedMeeting, answer_event, cancel_events, schedule_network_meetings
 from network import notifications
 from network.notifications import Kind
-from tests.events.conftest import admin_change_data, london
+from tests.events.conftest import NOTICE_TIME, admin_change_data, london
 from tests.factories import (
     EventFactory,
     GroupMembershipFactory,
@@ -25,16 +25,9 @@ from tests.factories import (
     WorkingGroupFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_notice_time")]
 
-# Every test here runs at this instant: Monday 1 March 2027, 09:00 UK time.
-NOW = london(2027, 3, 1, 9, 0)
-
-
-@pytest.fixture(autouse=True)
-def _fixed_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = NOTICE_TIME
 
 
 @pytest.fixture

@@ -36,12 +36,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def database_tasks(settings):
-    """Enqueue into the database, as in production, for the worker process to run."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def worker_database_url():
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
