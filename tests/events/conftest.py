@@ -29,6 +29,26 @@ def at_notice_time():
         yield NOTICE_TIME
 
 
+def new_event_data(**changes):
+    """The admin's add form for a network meeting on Thursday 18 March 2027, 10:00 to 12:00."""
+    return {
+        "kind": "meeting",
+        "title": "Network meeting, Oldbury",
+        "slug": "extra-meeting",
+        "starts_at_0": "18/03/2027",
+        "starts_at_1": "10:00:00",
+        "ends_at_0": "18/03/2027",
+        "ends_at_1": "12:00:00",
+        "venue": "",
+        "status": "scheduled",
+        "rsvps-TOTAL_FORMS": "0",
+        "rsvps-INITIAL_FORMS": "0",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
 def admin_change_data(event, **changes):
     """The admin change form's POST for this event as it is, with `changes` applied."""
     start, end = event.starts_at.astimezone(LONDON), event.ends_at.astimezone(LONDON)

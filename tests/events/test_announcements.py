@@ -15,7 +15,7 @@ from events import notices, tasks
 from events.models import Event
 from events.services import PlannedMeeting, cancel_events, schedule_network_meetings
 from network.notifications import Kind
-from tests.events.conftest import NOTICE_TIME, admin_change_data, london
+from tests.events.conftest import NOTICE_TIME, admin_change_data, london, new_event_data
 from tests.factories import EventFactory, NetworkMemberFactory, RSVPFactory, VenueFactory
 from wmasn.jobs import get_job, run_job
 from wmasn.mail.models import OutgoingEmail
@@ -53,25 +53,6 @@ def schedule(*meetings):
     return schedule_network_meetings(
         meetings=list(meetings), starts=dt.time(10), ends=dt.time(12, 30), title="Network meeting"
     )
-
-
-def new_event_data(**changes):
-    return {
-        "kind": "meeting",
-        "title": "Network meeting, Oldbury",
-        "slug": "extra-meeting",
-        "starts_at_0": "18/03/2027",
-        "starts_at_1": "10:00:00",
-        "ends_at_0": "18/03/2027",
-        "ends_at_1": "12:00:00",
-        "venue": "",
-        "status": "scheduled",
-        "rsvps-TOTAL_FORMS": "0",
-        "rsvps-INITIAL_FORMS": "0",
-        "documents-TOTAL_FORMS": "0",
-        "documents-INITIAL_FORMS": "0",
-        **changes,
-    }
 
 
 def schedule_data(days):

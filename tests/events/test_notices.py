@@ -13,7 +13,7 @@ from events.models import RSVP, Event, SentReminder
 from events.services import PlannedMeeting, answer_event, cancel_events, schedule_network_meetings
 from network import notifications
 from network.notifications import Kind
-from tests.events.conftest import NOTICE_TIME, admin_change_data, london
+from tests.events.conftest import NOTICE_TIME, admin_change_data, london, new_event_data
 from tests.factories import (
     EventFactory,
     GroupMembershipFactory,
@@ -181,21 +181,7 @@ def test_a_member_who_chose_invitations_gets_one_invitation_per_meeting(send, me
 def test_adding_one_event_in_the_admin_announces_it_once_committed(
     send, officer_client, member, oldbury
 ):
-    data = {
-        "kind": "meeting",
-        "title": "Network meeting, Oldbury",
-        "slug": "extra-meeting",
-        "starts_at_0": "18/03/2027",
-        "starts_at_1": "10:00:00",
-        "ends_at_0": "18/03/2027",
-        "ends_at_1": "12:00:00",
-        "venue": oldbury.pk,
-        "status": "scheduled",
-        "rsvps-TOTAL_FORMS": "0",
-        "rsvps-INITIAL_FORMS": "0",
-        "documents-TOTAL_FORMS": "0",
-        "documents-INITIAL_FORMS": "0",
-    }
+    data = new_event_data(venue=oldbury.pk)
     messages = send(officer_client.post, "/admin/events/event/add/", data)
     assert Event.objects.filter(slug="extra-meeting").exists()
     assert addressees(messages) == [member.email, "officer@example.org"]
