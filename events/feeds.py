@@ -84,6 +84,7 @@ FRAGMENT_INPUTS = (
     "sequence",
     "venue__name",
     "venue__address",
+    "venue__town",
     "venue__postcode",
     "venue__access_notes",
     "organiser__updated_at",

@@ -3,7 +3,6 @@ import datetime as dt
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
-from django.db import models
 
 from events import times
 from events.models import RSVP, Event, Venue
@@ -150,19 +149,12 @@ class UKDateTimeField(forms.MultiValueField):
             raise ValidationError(str(error), code="clock_change") from error
 
 
-def _https_urls(db_field, **kwargs):
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
-
-
 class EventAdminForm(forms.ModelForm):
     starts_at = UKDateTimeField(label="Starts")
     ends_at = UKDateTimeField(label="Ends")
 
     class Meta:
         model = Event
-        formfield_callback = _https_urls
         fields = [
             "kind",
             "title",

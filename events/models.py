@@ -364,10 +364,13 @@ class RSVP(models.Model):
     def __str__(self):
         return f"{self.user} — {self.event}: {self.get_answer_display()}"
 
-
-class AttendanceQuerySet(models.QuerySet):
-    def in_year(self, year):
-        return self.filter(event__starts_at__year=year)
+    def waiting_position(self):
+        """Where this answer stands on its event's waiting list (1 is next for a place)."""
+        return (
+            RSVP.objects.waiting()
+            .filter(event_id=self.event_id, waiting_since__lte=self.waiting_since)
+            .count()
+        )
 
 
 class Attendance(models.Model):
@@ -393,8 +396,6 @@ class Attendance(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(default=timezone.now)
-
-    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "attendance"

@@ -221,6 +221,7 @@ def notify_cancelled(event):
     users = (
         User.objects.filter(is_active=True)
         .filter(Q(pk__in=invited.values("pk")) | Q(pk__in=answered))
+        .select_related("notification_preferences")
         .order_by("email")
     )
     return _send_to_each("events/email/event_cancelled", event, users, kind="event-cancelled")
@@ -295,14 +296,13 @@ def _remind(event, user, days, answer):
 def notify_waiting(rsvp):
     """Tell a member their answer put them on the waiting list, and where."""
     event = _event_with_venue(rsvp.event)
-    position = RSVP.objects.waiting().filter(event=event, waiting_since__lte=rsvp.waiting_since)
     _send(
         "events/email/waiting_list_joined",
         user=rsvp.user,
         kind="waiting-list",
         context={
             **_meeting_context(event, rsvp.user, rsvp.answer),
-            "position": position.count(),
+            "position": rsvp.waiting_position(),
         },
     )
 

@@ -102,9 +102,6 @@ def event_span(event):
     return span(event.starts_at, event.ends_at, all_day=event.all_day)
 
 
-ZONE_NAMES = ("BST", "GMT")
-
-
 class ClockChangeError(ValueError):
     """A UK date and time that names no instant (March) or two of them (October)."""
 

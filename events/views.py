@@ -152,9 +152,7 @@ def event_detail(request, slug):
         context["google_url"] = google_calendar_url(event, members=members_view)
         context["outlook_url"] = outlook_calendar_url(event, members=members_view)
     if my_rsvp and my_rsvp.answer == RSVP.Answer.WAITING:
-        context["waiting_position"] = (
-            RSVP.objects.waiting().filter(event=event, waiting_since__lte=my_rsvp.waiting_since)
-        ).count()
+        context["waiting_position"] = my_rsvp.waiting_position()
     if members_view:
         context["documents"] = event.documents.all()
         attending = RSVP.objects.attending().filter(event=event).select_related("user")

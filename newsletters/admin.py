@@ -65,8 +65,19 @@ class SectionInline(LockedWithIssue, admin.StackedInline):
     ordering = ["order", "pk"]
     fields = ["order", "heading", "body", "agency", "event", "files"]
     readonly_fields = ["files"]
-    autocomplete_fields = ["agency"]
+    autocomplete_fields = ["agency", "event"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        # Counted with the sections, not two queries for each.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                photo_count=Count("images", distinct=True),
+                document_count=Count("documents", distinct=True),
+            )
+        )
 
     @admin.display(description="Photos and documents")
     def files(self, section):
@@ -75,8 +86,8 @@ class SectionInline(LockedWithIssue, admin.StackedInline):
         url = reverse("admin:newsletters_section_change", args=[section.pk])
         return format_html(
             '{} photo(s), {} document(s). <a href="{}">Add or change them</a>',
-            section.images.count(),
-            section.documents.count(),
+            section.photo_count,
+            section.document_count,
             url,
         )
 
@@ -130,6 +141,7 @@ class SectionAdmin(LockedWithIssue, admin.ModelAdmin):
     list_select_related = ["issue"]
     search_fields = ["heading", "body"]
     fields = ["issue", "order", "heading", "body", "agency", "event"]
+    autocomplete_fields = ["agency", "event"]
 
     def get_fields(self, request, obj=None):
         return self.fields if obj is None else self.fields[1:]

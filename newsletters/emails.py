@@ -10,8 +10,8 @@ template inlines its own CSS (css-inline), keeping only the dark-mode and phone 
 from dataclasses import dataclass, field
 
 from django.core import signing
-from django.utils import timezone
 
+from events import times
 from network.models import Resource
 from wmasn import mail
 from wmasn.links import absolute_reverse, absolute_url
@@ -48,17 +48,6 @@ def document_url(document, *, signed=False):
     return f"{url}?key={file_key('document', document.pk)}" if signed else url
 
 
-def event_when(event):
-    """ "Thursday 11 January 2018, 09:30–16:00" in UK time."""
-    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
-    day = f"{start:%A} {start.day} {start:%B %Y}"
-    if event.all_day:
-        if start.date() != end.date():
-            return f"{day} to {end:%A} {end.day} {end:%B %Y}"
-        return day
-    return f"{day}, {start:%H:%M}–{end:%H:%M}"
-
-
 @dataclass
 class EmailSection:
     number: int
@@ -80,15 +69,14 @@ def _event(event, references):
     registration_ref = references.number(event.registration_url) if event.registration_url else None
     return {
         "title": event.title,
-        "when": event_when(event),
+        # As the event's page and the feeds say it (events.times).
+        "when": str(times.event_span(event)),
         "url": url,
         "ref": references.number(url),
         "cancelled": event.is_cancelled,
         "registration_url": event.registration_url,
         "registration_ref": registration_ref,
-        "registration_deadline": (
-            f"{deadline:%A} {deadline.day} {deadline:%B %Y}" if deadline else ""
-        ),
+        "registration_deadline": (times.long_date(deadline) if deadline else ""),
     }
 
 

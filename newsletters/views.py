@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from newsletters.access import get_issue_for_user, get_section_file
+from wmasn.clients import client_address
 from wmasn.pagination import paginate
 
 from . import sending, subscriptions
@@ -115,7 +116,8 @@ def document(request, pk, filename):
 
 
 def _too_many_signups(request):
-    key = f"newsletters:signups:{request.META.get('REMOTE_ADDR', '')}"
+    # Behind the proxy REMOTE_ADDR is the proxy's: one visitor's limit would be everyone's.
+    key = f"newsletters:signups:{client_address(request)}"
     cache.add(key, 0, 60 * 60)
     try:
         return cache.incr(key) > SIGNUPS_PER_HOUR

@@ -20,6 +20,17 @@ def officer_required(view):
     return wrapped
 
 
+def check_public_report(user, year):
+    """The public version of a year's report: once published, for everyone; before, only
+    officers may preview it (anyone else gets a 404)."""
+    from reports.annual import is_published
+
+    check_year(year)
+    if not (user.is_authenticated and user.is_officer) and not is_published(year):
+        raise Http404("This report is not published.")
+    return year
+
+
 def check_year(year):
     """A year the portal can report on, or 404."""
     if not FIRST_YEAR <= year <= LAST_YEAR:

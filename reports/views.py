@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from reports import annual, figures
-from reports.access import check_year, officer_required
+from reports.access import check_public_report, check_year, officer_required
 
 
 def requested_year(request):
@@ -75,11 +75,7 @@ def report(request, year):
 @require_GET
 def public_report(request, year):
     """The public report, once an officer has published it (officers may preview it)."""
-    check_year(year)
-    preview = request.user.is_authenticated and request.user.is_officer
-    if not (preview or annual.is_published(year)):
-        raise Http404("This report is not published.")
-    return render_report(request, year, public=True)
+    return render_report(request, check_public_report(request.user, year), public=True)
 
 
 def table_csv(year, slug, *, public):
@@ -102,11 +98,7 @@ def report_csv(request, year, slug):
 
 @require_GET
 def public_report_csv(request, year, slug):
-    check_year(year)
-    preview = request.user.is_authenticated and request.user.is_officer
-    if not (preview or annual.is_published(year)):
-        raise Http404("This report is not published.")
-    return table_csv(year, slug, public=True)
+    return table_csv(check_public_report(request.user, year), slug, public=True)
 
 
 @require_POST

@@ -10,8 +10,13 @@ register = template.Library()
 
 @register.inclusion_tag("reports/admin/desk.html", takes_context=True)
 def chair_desk(context):
+    """The desk, for officers only: other staff (a newsletter editor) see the admin's own
+    front page, not the names of people waiting for membership."""
+    if not context["request"].user.is_officer:
+        return {"officer": False}
     now = timezone.now()
     return {
+        "officer": True,
         "lines": desk.desk_lines(now),
         "meetings": desk.next_meetings(now),
         "desk_year": timezone.localdate(now).year,

@@ -119,7 +119,11 @@ def test_chair_writes_previews_tests_publishes_and_sends_an_issue(page, journey_
     page.locator("#id_sections-0-order").fill("10")
     page.locator("#id_sections-0-heading").fill("Welcome")
     event = Event.objects.get(slug="awareness-day-2018")
-    page.locator("#id_sections-0-event").select_option(str(event.pk))
+    # The event is chosen by searching, as the admin's autocomplete offers it.
+    page.locator("#id_sections-0-event + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill("Awareness")
+    page.locator(".select2-results__option", has_text=event.title).first.click()
+    assert page.locator("#id_sections-0-event").input_value() == str(event.pk)
     write_section_with_the_toolbar(page)
     # The live preview shows it as readers will, through the server's sanitiser.
     preview = page.locator("#id_sections-0-body-preview")

@@ -356,6 +356,19 @@ def test_update_moves_updated_at_so_the_fragment_is_rebuilt(anon_client, db):
     assert b"New title" in anon_client.get(PUBLIC).content
 
 
+def test_a_venue_town_changed_in_bulk_reaches_the_members_feed(anon_client, member):
+    """The town is part of LOCATION, so it is part of the fragment's fingerprint: an
+    update() that touches no event still rebuilds the events at that venue."""
+    event = EventFactory(venue__town="Oldbury")
+    _, raw = calendar_token_for(member)
+    url = f"/calendar/{raw}.ics"
+    assert b"Oldbury" in anon_client.get(url).content
+    Venue.objects.filter(pk=event.venue_id).update(town="Walsall")
+    anon_client.get(url)  # the previous version, while this request rebuilds it
+    body = anon_client.get(url).content
+    assert b"Walsall" in body and b"Oldbury" not in body
+
+
 def test_a_restore_of_another_database_leaves_this_one_alone(db):
     feeds._current({}, feeds.version_key())
     before = version()

@@ -251,3 +251,31 @@ def test_send_a_test_to_me_is_an_action_too(
             {"action": "send_test_to_me", "_selected_action": [section.issue.pk]},
         )
     assert [m.to for m in mail.outbox] == [[officer.email]]
+
+
+def test_the_issue_page_counts_each_sections_files_without_a_query_each(officer_client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import add_document
+
+    issue = DraftIssueFactory()
+
+    def issue_page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = officer_client.get(f"/admin/newsletters/issue/{issue.pk}/change/")
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    first = SectionFactory(issue=issue, order=1)
+    add_photo(first)
+    add_document(first)
+    few, html = issue_page_queries()
+    assert "1 photo(s), 1 document(s)" in html
+    for order in range(2, 7):
+        add_photo(SectionFactory(issue=issue, order=order))
+    many, html = issue_page_queries()
+    assert html.count("1 photo(s), 0 document(s)") == 5
+    # Nothing is read per section: the files are counted with the sections, and the event is
+    # chosen by search (an issue's page never lists every event once per section).
+    assert many <= few

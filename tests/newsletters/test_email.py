@@ -188,3 +188,33 @@ def test_render_issue_for_a_subscriber_says_why(issue):
     )
     assert "because you subscribed" in rendered.text
     assert "because you subscribed" in rendered.html
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"all_day": True, "days": 2},  # ends_at is the exclusive end: 11 to 12 January
+        {"all_day": False, "days": 0},
+    ],
+    ids=["all-day-two-days", "timed"],
+)
+def test_the_email_says_when_as_the_event_page_does(anon_client, db, when):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from events import times
+
+    start = timezone.make_aware(dt.datetime(2018, 1, 11, 9, 30))
+    event = EventFactory(
+        title="Awareness day",
+        all_day=when["all_day"],
+        starts_at=start,
+        ends_at=start + dt.timedelta(days=when["days"], hours=6, minutes=30),
+    )
+    issue = IssueFactory()
+    SectionFactory(issue=issue, event=event)
+    [section] = emails.issue_context(issue, unsubscribe_url="u", reason="r")["sections"]
+    page = anon_client.get(event.get_absolute_url()).content.decode()
+    assert section.event["when"] == str(times.event_span(event))
+    assert section.event["when"] in page

@@ -122,6 +122,21 @@ def test_signups_are_rate_limited(anon_client):
     assert signup(anon_client, email="s9@example.net").status_code == 429
 
 
+def test_behind_the_proxy_each_visitor_has_their_own_limit(client, db, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    data = {"name": "Sam", "organisation": "A charity"}
+
+    def from_visitor(address, n):
+        return client.post(
+            SUBSCRIBE, {**data, "email": f"{address}-{n}@example.net"}, HTTP_X_FORWARDED_FOR=address
+        )
+
+    for n in range(5):
+        assert from_visitor("203.0.113.7", n).status_code == 302
+    assert from_visitor("203.0.113.7", 9).status_code == 429
+    assert from_visitor("198.51.100.2", 0).status_code == 302
+
+
 def test_unconfirmed_signups_are_deleted_after_a_week(db):
     old = SubscriberFactory(confirmed_at=None)
     Subscriber.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))

@@ -58,6 +58,22 @@ def test_desk_is_only_for_officers(client_for_role, role):
     assert "Needs attention" not in response.content.decode()
 
 
+def test_staff_who_are_not_officers_see_no_desk(client, db):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    PendingMembershipFactory()
+    editor = UserFactory(email="editor@example.org", is_staff=True)
+    editor.user_permissions.add(*Permission.objects.filter(codename="change_issue"))
+    client.force_login(editor)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Needs attention" not in html and "membership request" not in html
+    assert "Issues" in html  # the admin's own list of what they may change
+
+
 def test_waiting_requests_oldest_first_with_age(officer_client):
     now = timezone.now()
     newer = PendingMembershipFactory(requested_at=now - dt.timedelta(days=2))

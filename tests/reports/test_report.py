@@ -158,10 +158,38 @@ def test_each_table_downloads_as_csv_with_the_guard(officer_client, year_data):
     assert ["'=HYPERLINK(evil)", "Third sector"] in new_agencies
 
 
-@pytest.mark.parametrize("role", ["anonymous", "pending", "member"])
+NOT_OFFICERS = ["anonymous", "pending", "other_member", "member"]
+
+
+def refused(response, role):
+    """Visitors are sent to log in; signed-in people who are not officers get a 404."""
+    if role == "anonymous":
+        return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    return response.status_code == 404
+
+
+@pytest.mark.parametrize("role", NOT_OFFICERS)
 def test_csv_is_for_officers(client_for_role, role, year_data):
-    response = client_for_role(role).get(f"/reports/{YEAR}/new-members.csv")
-    assert response.status_code in (302, 404)
+    assert refused(client_for_role(role).get(f"/reports/{YEAR}/new-members.csv"), role)
+
+
+@pytest.mark.parametrize("role", NOT_OFFICERS)
+def test_only_officers_record_the_years_coverage(client_for_role, role, year_data):
+    assert refused(client_for_role(role).post(f"/reports/{YEAR}/coverage/"), role)
+    assert not CoverageRecord.objects.filter(year=YEAR).exists()
+
+
+def test_recording_coverage_refuses_get(officer_client, year_data):
+    assert officer_client.get(f"/reports/{YEAR}/coverage/").status_code == 405
+    assert not CoverageRecord.objects.filter(year=YEAR).exists()
+
+
+@pytest.mark.parametrize("role", [*NOT_OFFICERS, "officer"])
+def test_an_unpublished_public_report_is_only_an_officers_preview(client_for_role, role, year_data):
+    client = client_for_role(role)
+    page, csv_file = client.get(PUBLIC), client.get(f"/reports/{YEAR}/public/pledges.csv")
+    expected = 200 if role == "officer" else 404
+    assert (page.status_code, csv_file.status_code) == (expected, expected)
 
 
 def test_public_version_published_with_one_switch(officer_client, client, year_data):
@@ -186,10 +214,10 @@ def test_public_version_published_with_one_switch(officer_client, client, year_d
     assert client.get(PUBLIC).status_code == 404
 
 
-@pytest.mark.parametrize("role", ["anonymous", "pending", "member"])
+@pytest.mark.parametrize("role", NOT_OFFICERS)
 def test_only_officers_flip_the_switch(client_for_role, role, year_data):
     response = client_for_role(role).post(f"/reports/{YEAR}/publish/", {"published": "yes"})
-    assert response.status_code in (302, 404)
+    assert refused(response, role)
     assert not ReportPublication.objects.exists()
 
 
