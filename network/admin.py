@@ -457,20 +457,8 @@ class InvitationStateFilter(admin.SimpleListFilter):
         return Invitation.State.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        value = self.value()
-        if value == Invitation.State.NOT_SENT:
-            return queryset.not_sent()
-        if value == Invitation.State.OPEN:
-            return queryset.open(now)
-        if value == Invitation.State.ACCEPTED:
-            return queryset.filter(accepted_at__isnull=False)
-        if value == Invitation.State.REVOKED:
-            return queryset.filter(revoked_at__isnull=False, accepted_at__isnull=True)
-        if value == Invitation.State.EXPIRED:
-            return queryset.filter(
-                accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
-            )
+        if self.value() in Invitation.State.values:
+            return queryset.in_state(self.value())
         return queryset
 
 
@@ -487,7 +475,6 @@ class InvitationAdmin(ImportMixin, admin.ModelAdmin):
     search_fields = ("email", "first_name", "last_name", "agency__name")
     autocomplete_fields = ("agency",)
     fields = ("email", "first_name", "last_name", "agency", "role")
-    readonly_fields = ()
     actions = ["send_selected", "revoke_selected"]
 
     def add_success_message(self, result, request):
@@ -511,15 +498,14 @@ class InvitationAdmin(ImportMixin, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        invitations.invite(
+        obj.pk = invitations.invite(
             email=obj.email,
             agency=obj.agency,
             by=request.user,
             first_name=obj.first_name,
             last_name=obj.last_name,
             role=obj.role,
-        )
-        obj.pk = Invitation.objects.get(email__iexact=obj.email, agency=obj.agency).pk
+        ).pk
 
     @admin.action(permissions=["change"], description="Send (or re-send) the selected invitations")
     def send_selected(self, request, queryset):

@@ -5,11 +5,11 @@ or refused with the reason) and writes nothing until the officer confirms; the i
 in one transaction, and importing the same sheet again updates rather than duplicates."""
 
 from django.core.exceptions import ValidationError
-from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
 from network.models import Agency, Area, Invitation
+from network.services import unique_agency_slug
 
 IMPORT_FORMATS = [CSV, XLSX]
 
@@ -100,18 +100,9 @@ class AgencyResource(resources.ModelResource):
             errors["areas"] = [str(error)]
         # The slug is made from the name before validation, so full_clean() accepts it.
         if not instance.slug and instance.name:
-            instance.slug = unique_slug(instance)
+            instance.slug = unique_agency_slug(instance.name)
         if errors:
             raise ValidationError(errors)
-
-
-def unique_slug(agency):
-    base = slugify(agency.name)[:180] or "agency"
-    slug, n = base, 1
-    while Agency.objects.filter(slug=slug).exclude(pk=agency.pk).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 class PersonResource(resources.ModelResource):

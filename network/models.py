@@ -479,17 +479,18 @@ class Resource(RejectsNulBytes, models.Model):
 
 
 class InvitationQuerySet(models.QuerySet):
-    def open(self, now=None):
-        """Sent, not yet accepted, revoked or expired."""
-        return self.filter(
-            sent_at__isnull=False,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=now or timezone.now(),
-        )
-
-    def not_sent(self):
-        return self.filter(sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True)
+    def in_state(self, state, now=None):
+        """The invitations whose `state(now)` is `state`: the same rules, in the same order."""
+        now = now or timezone.now()
+        State = Invitation.State
+        live = self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        return {
+            State.ACCEPTED: self.filter(accepted_at__isnull=False),
+            State.REVOKED: self.filter(accepted_at__isnull=True, revoked_at__isnull=False),
+            State.NOT_SENT: live.filter(sent_at__isnull=True),
+            State.EXPIRED: live.filter(sent_at__isnull=False, expires_at__lte=now),
+            State.OPEN: live.filter(sent_at__isnull=False, expires_at__gt=now),
+        }[state]
 
 
 class Invitation(RejectsNulBytes, models.Model):
@@ -549,6 +550,7 @@ class Invitation(RejectsNulBytes, models.Model):
         return f"{self.email} to {self.agency}"
 
     def state(self, now=None):
+        """Where the invitation stands (InvitationQuerySet.in_state selects by it)."""
         if self.accepted_at:
             return self.State.ACCEPTED
         if self.revoked_at:

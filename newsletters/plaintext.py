@@ -27,9 +27,6 @@ class References:
             self.urls.append(url)
         return self.urls.index(url) + 1
 
-    def as_text(self):
-        return "\n".join(f"[{n}] {url}" for n, url in enumerate(self.urls, start=1))
-
 
 def _plain_target(href):
     """What a mailto: or tel: link says in words; None for a web link."""

@@ -77,7 +77,8 @@ def subscribe(*, name, email, organisation=""):
 
 
 def purge_unconfirmed(*, now=None):
-    """Delete sign-ups never confirmed whose link has expired; run at every sign-up."""
+    """Delete sign-ups never confirmed whose link has expired: at every sign-up, and daily
+    (newsletters/jobs.py)."""
     cutoff = (now or timezone.now()) - dt.timedelta(seconds=CONFIRM_MAX_AGE)
     Subscriber.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()
 

@@ -2,16 +2,10 @@ import css_inline
 from django import template
 from django.utils.safestring import mark_safe
 
-from newsletters.markdown import render_body, render_markdown
+from newsletters.markdown import render_body
 from newsletters.plaintext import tidy
 
 register = template.Library()
-
-
-@register.filter
-def markdown(text):
-    """Render a Markdown text, sanitised by nh3."""
-    return render_markdown(text)
 
 
 @register.filter

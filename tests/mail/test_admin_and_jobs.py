@@ -215,6 +215,7 @@ def test_the_existing_jobs_are_registered():
         "pledges.reminders",
         "newsletters.send-published",
         "network.purge-unverified-signups",
+        "newsletters.purge-unconfirmed-subscribers",
     } <= names
 
 

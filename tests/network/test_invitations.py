@@ -204,3 +204,26 @@ def test_revoke_action(officer_client, invite):
     )
     invitation.refresh_from_db()
     assert invitation.state() == Invitation.State.REVOKED
+
+
+def test_the_admins_state_filter_agrees_with_each_invitations_state(officer_client, agency):
+    now = timezone.now()
+    week = dt.timedelta(days=7)
+
+    def make(email, **fields):
+        return Invitation.objects.create(
+            email=email, agency=agency, expires_at=fields.pop("expires_at", now + week), **fields
+        )
+
+    make("new@example.org")
+    make("new-and-stale@example.org", expires_at=now - week)  # never sent: not "expired"
+    make("open@example.org", sent_at=now)
+    make("expired@example.org", sent_at=now - 2 * week, expires_at=now - week)
+    make("revoked@example.org", sent_at=now, revoked_at=now)
+    make("accepted@example.org", sent_at=now, accepted_at=now, revoked_at=now)
+    for state in Invitation.State.values:
+        expected = {i.email for i in Invitation.objects.all() if i.state(now) == state}
+        assert {i.email for i in Invitation.objects.in_state(state, now)} == expected, state
+        page = officer_client.get(f"/admin/network/invitation/?state={state}").content.decode()
+        for invitation in Invitation.objects.all():
+            assert (invitation.email in page) == (invitation.email in expected), (state, invitation)

@@ -179,7 +179,7 @@ def test_the_same_link_gets_one_number():
         references,
     )
     assert text == "a [1] again [1]"
-    assert references.as_text() == "[1] https://a.example/"
+    assert references.urls == ["https://a.example/"]
 
 
 def test_render_issue_for_a_subscriber_says_why(issue):

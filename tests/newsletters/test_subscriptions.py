@@ -137,6 +137,18 @@ def test_behind_the_proxy_each_visitor_has_their_own_limit(client, db, settings)
     assert from_visitor("198.51.100.2", 0).status_code == 302
 
 
+def test_the_daily_job_forgets_unconfirmed_signups_with_no_new_signup(db, time_machine):
+    from wmasn.jobs import run_due_jobs
+
+    old = SubscriberFactory(confirmed_at=None)
+    confirmed = SubscriberFactory()
+    time_machine.move_to(timezone.now() + dt.timedelta(days=8))
+    name = "newsletters.purge-unconfirmed-subscribers"
+    assert run_due_jobs(names=[name]) == {name: "ran"}
+    assert list(Subscriber.objects.values_list("pk", flat=True)) == [confirmed.pk]
+    assert old.pk != confirmed.pk
+
+
 def test_unconfirmed_signups_are_deleted_after_a_week(db):
     old = SubscriberFactory(confirmed_at=None)
     Subscriber.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
