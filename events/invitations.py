@@ -8,9 +8,7 @@ venue and SEQUENCE), plus the network as ORGANIZER and the member as ATTENDEE.
 """
 
 import datetime as dt
-from email.utils import parseaddr
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress, vText
 
@@ -22,14 +20,6 @@ PARTSTAT = {
     RSVP.Answer.APOLOGIES: "DECLINED",
     RSVP.Answer.WAITING: "TENTATIVE",
 }
-
-
-def organizer():
-    """The network's address, from DEFAULT_FROM_EMAIL ("WMASN Portal <portal@…>")."""
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    organizer = vCalAddress(f"mailto:{address}")
-    organizer.params["CN"] = vText(name or "West Midlands Anti Slavery Network")
-    return organizer
 
 
 def attendee(user, answer=None):
@@ -59,8 +49,7 @@ def invitation(event, user, *, answer=None, now=None):
     # In iTIP, DTSTAMP is when this message was made (RFC 5546 2.1.5), not the last change.
     vevent.pop("DTSTAMP", None)
     vevent.add("DTSTAMP", (now or timezone.now()).astimezone(dt.UTC).replace(microsecond=0))
-    vevent.pop("ORGANIZER", None)
-    vevent.add("ORGANIZER", organizer())
+    # ORGANIZER is the feeds' own (ics.organizer): the network, at the portal's address.
     vevent.add("ATTENDEE", attendee(user, answer))
     cal.add_component(vevent)
     return cal.to_ical()

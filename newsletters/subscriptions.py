@@ -9,10 +9,12 @@ import datetime as dt
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from wmasn.links import absolute_reverse
 from wmasn.mail import send_email
+from wmasn.mail.models import OutgoingEmail
 
 from .models import Delivery, Subscriber
 
@@ -20,6 +22,7 @@ CONFIRM_SALT = "newsletters.subscribe.confirm"
 UNSUBSCRIBE_SALT = "newsletters.subscriber.unsubscribe"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
 FORGOTTEN_EMAIL_DOMAIN = "deleted.invalid"
+CONFIRM_KIND = "newsletter-subscription"
 
 
 def confirm_url(subscriber):
@@ -61,7 +64,7 @@ def subscribe(*, name, email, organisation=""):
             "newsletters/email/already_subscribed",
             to=email,
             context={"subscriber": subscriber, "unsubscribe_url": unsubscribe_url(subscriber)},
-            kind="newsletter-subscription",
+            kind=CONFIRM_KIND,
         )
         return subscriber
     subscriber.name, subscriber.organisation = name.strip(), organisation.strip()
@@ -71,7 +74,7 @@ def subscribe(*, name, email, organisation=""):
         "newsletters/email/confirm_subscription",
         to=email,
         context={"subscriber": subscriber, "confirm_url": confirm_url(subscriber)},
-        kind="newsletter-subscription",
+        kind=CONFIRM_KIND,
     )
     return subscriber
 
@@ -98,13 +101,22 @@ def confirm(token, *, now=None):
 
 @transaction.atomic
 def forget(subscriber):
-    """Unsubscribe and forget: the subscriber row goes, unsent emails go, sent ones are
-    kept for the counts without the address."""
-    Delivery.objects.filter(subscriber=subscriber).exclude(status=Delivery.Status.SENT).delete()
-    for delivery in Delivery.objects.filter(subscriber=subscriber):
-        delivery.email = f"forgotten-{delivery.pk}@{FORGOTTEN_EMAIL_DOMAIN}"
-        delivery.last_error = ""
-        delivery.save(update_fields=["email", "last_error"])
+    """Unsubscribe and forget: the subscriber row goes, unsent emails go (their outbox rows
+    are not sent), sent ones are kept for the counts without the address, in the deliveries
+    and in the outbox alike (as account deletion does for members)."""
+    deliveries = Delivery.objects.filter(subscriber=subscriber)
+    outbox = OutgoingEmail.objects.filter(
+        Q(pk__in=deliveries.exclude(message=None).values("message_id"))
+        | Q(kind=CONFIRM_KIND, recipient__iexact=subscriber.email)
+    )
+    outbox.filter(state__in=[OutgoingEmail.State.PENDING, OutgoingEmail.State.SENDING]).update(
+        state=OutgoingEmail.State.FAILED, last_reply="Not sent: the subscriber unsubscribed."
+    )
+    # One address per subscriber is unique per issue, as the deliveries' key needs.
+    tombstone = f"forgotten-subscriber-{subscriber.pk}@{FORGOTTEN_EMAIL_DOMAIN}"
+    outbox.update(recipient=tombstone, substitutions={})
+    deliveries.exclude(status=Delivery.Status.SENT).delete()
+    deliveries.update(email=tombstone, last_error="")
     Subscriber.objects.filter(pk=subscriber.pk).delete()
 
 

@@ -50,6 +50,8 @@ def test_request_has_method_organizer_attendee_and_the_feeds_uid(meeting, member
     assert vevent["DTSTART"].dt == feed_event["DTSTART"].dt
     assert str(vevent["LOCATION"]) == str(feed_event["LOCATION"])
     assert str(vevent["ORGANIZER"]) == "mailto:portal@example.org"
+    # The same ORGANIZER as the feed's, name and all: one event, one organiser.
+    assert vevent["ORGANIZER"].params["CN"] == feed_event["ORGANIZER"].params["CN"]
     attendee = vevent["ATTENDEE"]
     assert str(attendee) == f"mailto:{member.email}"
     assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"

@@ -25,6 +25,7 @@ from tests.factories import (
     WorkingGroupFactory,
 )
 from wmasn.mail.delivery import deliver_due
+from wmasn.mail.models import OutgoingEmail
 
 SUBSCRIBE = reverse("newsletters:subscribe")
 ARCHIVE = reverse("newsletters:issue-list")
@@ -225,6 +226,8 @@ def test_subscribers_get_the_email_with_their_own_one_click_unsubscribe(network,
     assert not Subscriber.objects.filter(email="supporter@example.net").exists()
     sent = Delivery.objects.get(issue=issue, subscriber__isnull=True, user__isnull=True)
     assert sent.email.endswith("@deleted.invalid"), "sent ones keep no address"
+    assert sent.message.recipient == sent.email and sent.message.substitutions == {}
+    assert not OutgoingEmail.objects.filter(recipient="supporter@example.net").exists()
 
 
 def test_unsubscribe_page_for_a_subscriber_asks_first(db, anon_client):
@@ -234,6 +237,22 @@ def test_unsubscribe_page_for_a_subscriber_asks_first(db, anon_client):
     page = anon_client.get(url).content.decode()
     assert subscriber.email in page and "deleted with your name" in page
     assert Subscriber.objects.filter(pk=subscriber.pk).exists()
+
+
+def test_a_forgotten_subscribers_waiting_emails_are_never_sent(db):
+    subscriber = subscriptions.subscribe(name="Sam", email="sam@example.net")
+    issue = IssueFactory(audience=Issue.Audience.PUBLIC)
+    SectionFactory(issue=issue)
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmed_at=timezone.now())
+    sending.queue_issue(issue)
+    sending.send_published_issues()  # in the outbox, not sent yet
+    assert OutgoingEmail.objects.filter(recipient="sam@example.net").count() == 2
+
+    subscriptions.forget(subscriber)
+
+    assert not OutgoingEmail.objects.filter(recipient="sam@example.net").exists()
+    assert deliver_due()["sent"] == 0
+    assert set(OutgoingEmail.objects.values_list("state", flat=True)) == {"failed"}
 
 
 def test_unsent_deliveries_of_a_forgotten_subscriber_are_dropped(db):
