@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from events import times
 from events.models import RSVP, Event, Venue
@@ -149,12 +150,21 @@ class UKDateTimeField(forms.MultiValueField):
             raise ValidationError(str(error), code="clock_change") from error
 
 
+def _https_urls(db_field, **kwargs):
+    # Still needed beside EventAdmin.formfield_overrides: without it the admin's event
+    # forms warn, for each URL field, that Django 6 will assume https (RemovedInDjango60).
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class EventAdminForm(forms.ModelForm):
     starts_at = UKDateTimeField(label="Starts")
     ends_at = UKDateTimeField(label="Ends")
 
     class Meta:
         model = Event
+        formfield_callback = _https_urls
         fields = [
             "kind",
             "title",
