@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from network.models import Agency, Membership, User
@@ -188,7 +189,7 @@ def test_agency_change_page_shows_memberships_and_contacts_inline(officer_client
     AgencyContactFactory(agency=agency, name="Inline Contact")
     response = officer_client.get(reverse("admin:network_agency_change", args=[agency.pk]))
     assert response.status_code == 200
-    assert str(member) in response.text
+    assert escape(str(member)) in response.text  # a drawn name may be O'Brien
     assert "Inline Contact" in response.text
 
 
