@@ -492,7 +492,7 @@ def notification_settings(request):
 
 # The link in every email that a person can choose not to get (network.notifications), for
 # members and public newsletter subscribers alike, at this address and at the newsletter's old
-# one. GET and HEAD only ask: mail scanners open links. POST unsubscribes: the button below, or
+# one. GET and HEAD only ask: mail scanners open links. POST unsubscribes: the page's button, or
 # the mail client's RFC 8058 one-click POST, which has no CSRF token and no session; the signed
 # token in the URL is what authorises it.
 @csrf_exempt

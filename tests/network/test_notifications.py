@@ -386,3 +386,10 @@ def test_the_migration_carries_every_newsletter_opt_out_across_and_back():
 def test_a_member_who_was_never_asked_is_in_the_newsletter_audience(db):
     member = MembershipFactory().user
     assert wants(member, Kind.NEWSLETTER)
+
+
+def test_officers_see_and_change_a_persons_choices_in_the_admin(officer_client, member):
+    url = f"/admin/network/user/{member.pk}/change/"
+    page = officer_client.get(url).content.decode()
+    assert 'name="notification_preferences-0-newsletter"' in page
+    assert "newsletter_opt_out" not in page
