@@ -91,19 +91,17 @@ def _send(template, *, user, kind, context, event=None, answer=None):
     alternatives = []
     if event is not None and notifications.wants_invitations(user):
         alternatives.append(invitation_part(event, user, answer=answer))
-    headers = notifications.unsubscribe_headers(user, kind) if kind in Kind.values else {}
+    unsubscribe_url = notifications.unsubscribe_url(user, kind) if kind in Kind.values else ""
     send_email(
         template,
         to=user.email,
         kind=kind,
-        headers=headers,
+        headers=notifications.unsubscribe_headers(unsubscribe_url) if unsubscribe_url else {},
         alternatives=alternatives,
         context={
             "user": user,
             "preferences_url": absolute_reverse("network:notifications"),
-            "unsubscribe_url": notifications.unsubscribe_url(user, kind)
-            if kind in Kind.values
-            else "",
+            "unsubscribe_url": unsubscribe_url,
             **context,
         },
     )

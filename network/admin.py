@@ -22,6 +22,7 @@ from network.models import (
     GroupMembership,
     Invitation,
     Membership,
+    NotificationPreferences,
     Resource,
     User,
     WorkingGroup,
@@ -215,6 +216,14 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
+class NotificationPreferencesInline(admin.StackedInline):
+    """The person's email choices: an officer can switch a kind off for someone who asks."""
+
+    model = NotificationPreferences
+    can_delete = False
+    max_num = 1
+
+
 class UserMembershipInline(ReadOnlyMembershipInline):
     """The user's memberships."""
 
@@ -228,7 +237,6 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "job_title", "phone")}),
-        ("Preferences", {"fields": ("newsletter_opt_out",)}),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -251,7 +259,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined", "deleted_at")
-    inlines = [UserMembershipInline]
+    inlines = [NotificationPreferencesInline, UserMembershipInline]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

@@ -308,9 +308,6 @@ class AcceptInvitationForm(forms.Form):
 class NotificationPreferencesForm(forms.ModelForm):
     """Which kinds of email the member gets, and how meetings reach their calendar."""
 
-    newsletter = forms.BooleanField(
-        label="The newsletter", required=False, help_text="Each issue, when it is published."
-    )
     calendar_invitations = forms.TypedChoiceField(
         label="How meetings reach my calendar",
         choices=[
@@ -329,17 +326,3 @@ class NotificationPreferencesForm(forms.ModelForm):
     class Meta:
         model = NotificationPreferences
         fields = ["newsletter", "meetings", "reminders", "pledge_reminders", "calendar_invitations"]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["newsletter"].initial = not user.newsletter_opt_out
-
-    def save(self, commit=True):
-        preferences = super().save(commit=False)
-        preferences.user = self.user
-        self.user.newsletter_opt_out = not self.cleaned_data["newsletter"]
-        if commit:
-            self.user.save(update_fields=["newsletter_opt_out"])
-            preferences.save()
-        return preferences

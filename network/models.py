@@ -16,6 +16,7 @@ from wmasn.validation import BoundedTextField, RejectsNulBytes
 OFFICERS_GROUP = "Network officers"
 # Email kind (network.notifications.Kind) -> the NotificationPreferences field that switches it.
 PREFERENCE_FIELDS = {
+    "newsletter": "newsletter",
     "meetings": "meetings",
     "reminders": "reminders",
     "pledge-reminders": "pledge_reminders",
@@ -31,11 +32,11 @@ class UserQuerySet(SignallingQuerySet):
         )
 
     def wanting(self, kind):
-        """Users who have not switched this kind of email off (network.notifications.Kind);
-        a user who never chose gets every kind."""
-        if kind == "newsletter":
-            return self.filter(newsletter_opt_out=False)
-        return self.exclude(**{f"notification_preferences__{PREFERENCE_FIELDS[kind]}": False})
+        """Who gets this kind of email (network.notifications.Kind): the one rule every sender
+        and the newsletter's audiences read. Active users who have not switched it off; a
+        user who never chose gets every kind."""
+        field = PREFERENCE_FIELDS[kind]
+        return self.filter(is_active=True).exclude(**{f"notification_preferences__{field}": False})
 
     def officers(self):
         """Network officers: active staff in the officers group, or active superusers."""
@@ -78,9 +79,6 @@ class User(RejectsNulBytes, AbstractUser):
     job_title = models.CharField(max_length=150, blank=True)
     phone = models.CharField(
         max_length=40, blank=True, help_text="Shown only to members of the network."
-    )
-    newsletter_opt_out = models.BooleanField(
-        "no newsletter emails", default=False, help_text="Do not email newsletter issues."
     )
     deleted_at = models.DateTimeField(
         null=True,
@@ -137,12 +135,15 @@ class User(RejectsNulBytes, AbstractUser):
 
 
 class NotificationPreferences(models.Model):
-    """Which kinds of email a member gets, and whether meetings come as calendar invitations.
-    A user without a row gets every kind, without invitations; the newsletter's switch is
-    `User.newsletter_opt_out`, which the newsletter's own unsubscribe link also sets."""
+    """Which kinds of email a person gets (one switch per network.notifications.Kind), and
+    whether meetings come as calendar invitations. A user without a row gets every kind,
+    without invitations; `User.objects.wanting(kind)` is the rule that reads it."""
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    newsletter = models.BooleanField(
+        "the newsletter", default=True, help_text="Each issue, when it is published."
     )
     meetings = models.BooleanField(
         "meeting announcements and changes",

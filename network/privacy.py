@@ -56,7 +56,6 @@ def export_user_data(user):
             "last_name": user.last_name,
             "job_title": user.job_title,
             "phone": user.phone,
-            "newsletter_opt_out": user.newsletter_opt_out,
             "date_joined": iso(user.date_joined),
             "last_login": iso(user.last_login),
             "is_staff": user.is_staff,
@@ -93,6 +92,7 @@ def export_user_data(user):
         ],
         "notification_preferences": preferences
         and {
+            "newsletter": preferences.newsletter,
             "meetings": preferences.meetings,
             "reminders": preferences.reminders,
             "pledge_reminders": preferences.pledge_reminders,
@@ -146,7 +146,6 @@ def delete_account(*, user, now=None):
     user.last_name = ""
     user.job_title = ""
     user.phone = ""
-    user.newsletter_opt_out = True
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False

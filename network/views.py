@@ -476,13 +476,10 @@ def invitation_accept(request, token):
 def notification_settings(request):
     """Which emails the member gets; meetings as invitations or through a subscribed feed."""
     form = NotificationPreferencesForm(
-        request.POST or None,
-        instance=notifications.preferences_for(request.user),
-        user=request.user,
+        request.POST or None, instance=notifications.preferences_for(request.user)
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
+        notifications.save_choices(form)
         messages.success(request, "Your email choices are saved.")
         return redirect("network:notifications")
     return render(
@@ -493,29 +490,35 @@ def notification_settings(request):
     )
 
 
-# Mail clients POST here with "List-Unsubscribe=One-Click" (RFC 8058) and no CSRF token;
-# the signed token in the URL is what authorises the request. A GET only asks.
+# The link in every email that a person can choose not to get (network.notifications), for
+# members and public newsletter subscribers alike, at this address and at the newsletter's old
+# one. GET and HEAD only ask: mail scanners open links. POST unsubscribes: the page's button, or
+# the mail client's RFC 8058 one-click POST, which has no CSRF token and no session; the signed
+# token in the URL is what authorises it.
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
-    """Switch off one kind of email from the link in such an email, without logging in."""
-    found = notifications.read_unsubscribe_token(token)
-    if found is None:
-        raise Http404("This unsubscribe link is not valid.")
-    user, kind = found
-    done = request.method == "POST"
-    if done:
-        notifications.switch(user, kind, on=False)
-    response = render(
-        request,
-        "network/unsubscribe.html",
-        {
-            "email": user.email,
-            "kind": kind,
-            "done": done,
-            "already": not done and not notifications.is_wanted(user, kind),
-        },
-    )
+    """Stop one kind of email from the link in such an email, without logging in."""
+    link = notifications.read_unsubscribe_link(token)
+    if link is None:
+        response = render(request, "network/unsubscribe_invalid.html", status=404)
+    else:
+        person = link.person
+        done = request.method == "POST" and person is not None
+        already = person is None or (not done and not link.recipients.wants(person, link.kind))
+        if done:
+            notifications.unsubscribe(person, link.kind)
+        response = render(
+            request,
+            "network/unsubscribe.html",
+            {
+                "kind": link.kind,
+                "email": person.email if person else "",
+                "done": done,
+                "already": already,
+                "forgets": link.recipients.forgets,
+            },
+        )
     add_never_cache_headers(response)
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -6,4 +6,7 @@ class NewslettersConfig(AppConfig):
     verbose_name = "Newsletters"
 
     def ready(self):
-        from newsletters import jobs, privacy, signals  # noqa: F401
+        from network import notifications
+        from newsletters import jobs, privacy, signals, subscriptions  # noqa: F401
+
+        notifications.register_recipients(subscriptions.SUBSCRIBERS)

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import Q
 
 from network.models import GroupMembership, Membership, User
+from network.notifications import Kind
 
 from .models import Issue, Subscriber
 
@@ -23,8 +24,8 @@ class Recipient:
 
 
 def member_recipients(issue):
-    """The users an issue goes to by its audience: active and not opted out."""
-    users = User.objects.filter(is_active=True, newsletter_opt_out=False)
+    """The users an issue goes to by its audience, of those who want the newsletter."""
+    users = User.objects.wanting(Kind.NEWSLETTER)
     members = Membership.objects.approved()
     if issue.audience == Issue.Audience.SECTOR:
         return users.filter(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core import signing
 
 from events import times
+from network import notifications
 from network.models import Resource
 from wmasn import mail
 from wmasn.links import absolute_reverse, absolute_url
@@ -149,19 +150,9 @@ def render_issue(issue, *, unsubscribe_url, reason, test=False):
     return mail.render_email(TEMPLATE, context)
 
 
-def unsubscribe_headers(unsubscribe_url):
-    """RFC 8058 one-click unsubscribe, on every newsletter email."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
 def send_test(issue, *, officer):
     """Send the issue, exactly as recipients get it, to the officer who asked."""
-    from .sending import unsubscribe_url
-
-    url = unsubscribe_url(officer)
+    url = notifications.unsubscribe_url(officer, notifications.Kind.NEWSLETTER)
     context = issue_context(
         issue,
         unsubscribe_url=url,
@@ -174,5 +165,5 @@ def send_test(issue, *, officer):
         to=officer.email,
         context=context,
         kind="newsletter-test",
-        headers=unsubscribe_headers(url),
+        headers=notifications.unsubscribe_headers(url),
     )

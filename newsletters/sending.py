@@ -10,25 +10,23 @@ Delivery's status follows its email: waiting, sent or failed.
 
 import logging
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django_tasks import task
 
+from network import notifications
 from network.models import User
 from wmasn import mail
-from wmasn.links import absolute_reverse
 from wmasn.mail.delivery import retry as retry_emails
 from wmasn.mail.models import OutgoingEmail
 
-from . import emails, subscriptions
+from . import emails
 from .audiences import recipients_for
-from .models import Delivery, Issue
+from .models import Delivery, Issue, Subscriber
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
-EMAIL_KIND = "newsletter"
+EMAIL_KIND = notifications.Kind.NEWSLETTER
 # Deliveries turned into outbox emails per transaction.
 PREPARE_BATCH = 500
 UNSUBSCRIBE_MARKER = mail.placeholder("unsubscribe_url")
@@ -67,40 +65,19 @@ def queue_issue(issue):
     return Delivery.objects.filter(issue=issue).count() - before
 
 
-def unsubscribe_token(user):
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def user_for_unsubscribe_token(token):
-    """The user a token was made for, or None when the token is forged or the user gone."""
-    try:
-        user_pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return User.objects.filter(pk=user_pk).first()
-
-
-def unsubscribe_url(user):
-    return _unsubscribe_url(user.pk)
-
-
-def _unsubscribe_url(user_pk):
-    token = signing.dumps(user_pk, salt=UNSUBSCRIBE_SALT)
-    return absolute_reverse("newsletters:unsubscribe", token)
-
-
-def unsubscribe(user):
-    """Opt the user out and drop their deliveries that have not gone yet."""
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(newsletter_opt_out=True)
-        Delivery.objects.filter(user=user).exclude(status=Delivery.Status.SENT).delete()
+def drop_waiting(*, user, email_ids=()):
+    """A member unsubscribed (network.notifications.unsubscribe): their deliveries not sent
+    yet go, and with them their emails still in the outbox (signals.py)."""
+    Delivery.objects.filter(Q(user=user) | Q(message_id__in=email_ids)).exclude(
+        status=Delivery.Status.SENT
+    ).delete()
 
 
 def waiting_deliveries(issue=None):
     """Deliveries with no email yet, of issues that are live, to users still subscribed
     or to confirmed public subscribers."""
     waiting = Delivery.objects.filter(
-        Q(user__isnull=False, user__is_active=True, user__newsletter_opt_out=False)
+        Q(user__in=User.objects.wanting(notifications.Kind.NEWSLETTER))
         | Q(subscriber__isnull=False, subscriber__confirmed_at__isnull=False),
         status=Delivery.Status.PENDING,
         message__isnull=True,
@@ -116,18 +93,18 @@ def render_issue(issue):
     reader's own unsubscribe link and reason go."""
     return mail.store_content(
         emails.render_issue(issue, unsubscribe_url=UNSUBSCRIBE_MARKER, reason=REASON_MARKER),
-        headers=emails.unsubscribe_headers(UNSUBSCRIBE_MARKER),
+        headers=notifications.unsubscribe_headers(UNSUBSCRIBE_MARKER),
     )
 
 
 def _personal(user_id, subscriber_id):
     """The per-reader values of one delivery: its unsubscribe link and why it is sent."""
     if subscriber_id:
-        url = absolute_reverse(
-            "newsletters:unsubscribe", subscriptions.unsubscribe_token_for(subscriber_id)
-        )
-        return {UNSUBSCRIBE_MARKER: url, REASON_MARKER: SUBSCRIBER_REASON}
-    return {UNSUBSCRIBE_MARKER: _unsubscribe_url(user_id), REASON_MARKER: MEMBER_REASON}
+        reader, reason = Subscriber(pk=subscriber_id), SUBSCRIBER_REASON
+    else:
+        reader, reason = User(pk=user_id), MEMBER_REASON
+    url = notifications.unsubscribe_url(reader, EMAIL_KIND)
+    return {UNSUBSCRIBE_MARKER: url, REASON_MARKER: reason}
 
 
 def send_issue(issue):

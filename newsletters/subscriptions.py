@@ -1,8 +1,10 @@
 """Public subscription: double opt-in, one-click unsubscribe, and forgetting on request.
 
 A sign-up stores the name, address and organisation unconfirmed and emails a signed link;
-the click on it is the consent, and its time is stored. Unsubscribing deletes the
-subscriber altogether: unsent emails are dropped and sent ones keep no address.
+the click on it is the consent, and its time is stored. Subscribers unsubscribe through the
+link every email of a kind carries (network.notifications, where they are registered below):
+for them, unsubscribing deletes the subscriber altogether: unsent emails are dropped and sent
+ones keep no address.
 """
 
 import datetime as dt
@@ -12,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from network import notifications
 from wmasn.links import absolute_reverse
 from wmasn.mail import send_email
 from wmasn.mail.models import OutgoingEmail
@@ -19,7 +22,6 @@ from wmasn.mail.models import OutgoingEmail
 from .models import Delivery, Subscriber
 
 CONFIRM_SALT = "newsletters.subscribe.confirm"
-UNSUBSCRIBE_SALT = "newsletters.subscriber.unsubscribe"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
 FORGOTTEN_EMAIL_DOMAIN = "deleted.invalid"
 CONFIRM_KIND = "newsletter-subscription"
@@ -30,24 +32,8 @@ def confirm_url(subscriber):
     return absolute_reverse("newsletters:subscribe-confirm", token)
 
 
-def unsubscribe_token(subscriber):
-    return unsubscribe_token_for(subscriber.pk)
-
-
-def unsubscribe_token_for(subscriber_pk):
-    return signing.dumps(subscriber_pk, salt=UNSUBSCRIBE_SALT)
-
-
 def unsubscribe_url(subscriber):
-    return absolute_reverse("newsletters:unsubscribe", unsubscribe_token(subscriber))
-
-
-def subscriber_for_unsubscribe_token(token):
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return Subscriber.objects.filter(pk=pk).first()
+    return notifications.unsubscribe_url(subscriber, notifications.Kind.NEWSLETTER)
 
 
 @transaction.atomic
@@ -118,6 +104,18 @@ def forget(subscriber):
     deliveries.exclude(status=Delivery.Status.SENT).delete()
     deliveries.update(email=tombstone, last_error="")
     Subscriber.objects.filter(pk=subscriber.pk).delete()
+
+
+# Subscribers get only the newsletter; unsubscribing forgets them (unconfirmed ones too).
+SUBSCRIBERS = notifications.Recipients(
+    key="s",
+    model=Subscriber,
+    kinds=frozenset({notifications.Kind.NEWSLETTER}),
+    find=lambda pk: Subscriber.objects.filter(pk=pk).first(),
+    wants=lambda subscriber, kind: subscriber.is_confirmed,
+    stop=lambda subscriber, kind: forget(subscriber),
+    forgets=True,
+)
 
 
 def export(subscribers):

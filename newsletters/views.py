@@ -1,18 +1,17 @@
 """Public newsletter pages: the archive with the sign-up form, an issue, its files, and
-subscribing and unsubscribing."""
+subscribing (unsubscribing is network.views.unsubscribe, for every kind of email)."""
 
 from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from newsletters.access import get_issue_for_user, get_section_file
 from wmasn.clients import client_address
 from wmasn.pagination import paginate
 
-from . import sending, subscriptions
+from . import subscriptions
 from .forms import SubscribeForm
 from .models import Issue, SectionDocument, SectionImage
 
@@ -156,41 +155,6 @@ def subscribe_confirm(request, token):
         )
     else:
         response = render(request, "newsletters/subscribe_confirm.html")
-    add_never_cache_headers(response)
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
-# Mail clients POST here with "List-Unsubscribe=One-Click" (RFC 8058) and no CSRF token;
-# the signed token in the URL is what authorises the request.
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
-    user = sending.user_for_unsubscribe_token(token)
-    subscriber = None if user else subscriptions.subscriber_for_unsubscribe_token(token)
-    if user is None and subscriber is None:
-        raise Http404("This unsubscribe link is not valid.")
-    email = user.email if user else subscriber.email
-    if request.method == "POST":
-        if user:
-            sending.unsubscribe(user)
-        else:
-            subscriptions.forget(subscriber)
-        response = render(
-            request,
-            "newsletters/unsubscribe_done.html",
-            {"email": email, "forgotten": subscriber is not None},
-        )
-    else:
-        response = render(
-            request,
-            "newsletters/unsubscribe_confirm.html",
-            {
-                "email": email,
-                "already": bool(user and user.newsletter_opt_out),
-                "subscriber": subscriber,
-            },
-        )
     add_never_cache_headers(response)
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -22,6 +22,7 @@ CONFERENCE_MONTH, CONFERENCE_DAY = 10, 18
 YEAR_END_MONTH, YEAR_END_DAY = 11, 1
 # A cron run every day reminds an agency of the same thing at most once in this many days.
 DEFAULT_REMINDER_INTERVAL_DAYS = 7
+PLEDGE_REMINDERS = notifications.Kind.PLEDGE_REMINDERS
 
 
 def current_pledge_year(today=None):
@@ -181,11 +182,9 @@ def _remind(*, agency, kind, year, today, interval_days, context):
     """Email the agency's members who want pledge reminders, once; returns how many emails
     were sent."""
     members = User.objects.filter(
-        is_active=True, pk__in=Membership.objects.approved().filter(agency=agency).values("user_id")
+        pk__in=Membership.objects.approved().filter(agency=agency).values("user_id")
     )
-    recipients = list(
-        notifications.wanting(members, notifications.Kind.PLEDGE_REMINDERS).order_by("email")
-    )
+    recipients = list(members.wanting(PLEDGE_REMINDERS).order_by("email"))
     if not recipients:
         return 0
     with transaction.atomic():
@@ -211,20 +210,18 @@ def _remind(*, agency, kind, year, today, interval_days, context):
         }
         # Sent once the reminder row commits; the queue retries a failed send.
         for user in recipients:
+            unsubscribe_url = notifications.unsubscribe_url(user, PLEDGE_REMINDERS)
             send_email(
                 f"pledges/email/{kind}",
                 to=user.email,
-                kind="pledge-reminder",
-                headers=notifications.unsubscribe_headers(
-                    user, notifications.Kind.PLEDGE_REMINDERS
-                ),
+                # The kind an unsubscribe stops, waiting emails included.
+                kind=PLEDGE_REMINDERS,
+                headers=notifications.unsubscribe_headers(unsubscribe_url),
                 context={
                     "agency": agency,
                     "year": year,
                     "user": user,
-                    "unsubscribe_url": notifications.unsubscribe_url(
-                        user, notifications.Kind.PLEDGE_REMINDERS
-                    ),
+                    "unsubscribe_url": unsubscribe_url,
                     **links,
                     **context,
                 },

@@ -146,7 +146,8 @@ def test_the_text_part_is_readable_text_with_numbered_links(sent, issue):
 def test_a_member_email_says_why_and_has_one_click_unsubscribe(sent):
     assert "because you are a member" in sent.body
     assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert sent.extra_headers["List-Unsubscribe"].startswith("<http://testserver/newsletters/")
+    link = "<http://testserver/account/notifications/unsubscribe/"
+    assert sent.extra_headers["List-Unsubscribe"].startswith(link)
 
 
 def test_published_issue_emails_link_files_without_keys(sent):

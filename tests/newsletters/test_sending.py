@@ -9,7 +9,9 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from network.models import Membership
+from network import notifications
+from network.models import Membership, NotificationPreferences, User
+from network.notifications import Kind
 from newsletters import sending
 from newsletters.models import Delivery
 from tests.factories import (
@@ -57,7 +59,8 @@ def test_members_and_officers_are_queued_but_not_others(
 
 
 def test_opted_out_members_are_not_queued(issue, member):
-    MembershipFactory(user__email="quiet@example.org", user__newsletter_opt_out=True)
+    quiet = MembershipFactory(user__email="quiet@example.org").user
+    notifications.switch(quiet, Kind.NEWSLETTER, on=False)
     sending.queue_issue(issue)
     assert recipients_of(issue) == {"member@example.org"}
 
@@ -138,7 +141,8 @@ def test_each_email_has_text_html_and_one_click_unsubscribe(issue, member):
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     # The token is timestamped: compare whose link it is, not the string made a second later.
     token = unsubscribe.strip("<>").rstrip("/").rsplit("/", 1)[1]
-    assert sending.user_for_unsubscribe_token(token) == member
+    link = notifications.read_unsubscribe_link(token)
+    assert (link.person, link.kind) == (member, Kind.NEWSLETTER)
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = unsubscribe.strip("<>")
     assert url in message.body and url in html
@@ -226,8 +230,7 @@ def test_a_failed_delivery_is_sent_again_when_an_officer_retries_it(
 
 def test_a_user_who_opts_out_after_queueing_is_not_emailed(issue, member):
     sending.queue_issue(issue)
-    member.newsletter_opt_out = True
-    member.save()
+    NotificationPreferences.objects.create(user=member, newsletter=False)
     assert send_all() == (0, 0)
     assert mail.outbox == []
 
@@ -236,24 +239,25 @@ def test_unsubscribing_cancels_an_email_already_in_the_outbox(issue, member):
     sending.queue_issue(issue)
     sending.send_published_issues()
     assert OutgoingEmail.objects.filter(state="pending").count() == 1
-    sending.unsubscribe(member)
+    notifications.unsubscribe(member, Kind.NEWSLETTER)
     assert not OutgoingEmail.objects.exists()
+    assert not Delivery.objects.exists()
     assert send_all() == (0, 0)
 
 
-# Unsubscribing: the link from an email; GET confirms, POST (one-click) unsubscribes.
+def test_unsubscribing_from_another_kind_leaves_the_newsletter(issue, member):
+    sending.queue_issue(issue)
+    sending.send_published_issues()
+    notifications.unsubscribe(member, Kind.MEETINGS)
+    assert send_all() == (1, 0)
 
 
-def unsubscribe_path(user):
-    return sending.unsubscribe_url(user).removeprefix("http://testserver")
+# Unsubscribing: the link from an email (network.views.unsubscribe, tested with every kind in
+# tests/network/test_notifications.py); here, what it does to an issue's deliveries.
 
 
-def test_unsubscribe_get_asks_for_confirmation_and_changes_nothing(anon_client, member):
-    response = anon_client.get(unsubscribe_path(member))
-    assert response.status_code == 200
-    assert "member@example.org" in response.content.decode()
-    member.refresh_from_db()
-    assert member.newsletter_opt_out is False
+def wants_newsletter(user):
+    return User.objects.filter(pk=user.pk).wanting(Kind.NEWSLETTER).exists()
 
 
 def test_one_click_post_unsubscribes_without_a_csrf_token(member, issue):
@@ -261,42 +265,22 @@ def test_one_click_post_unsubscribes_without_a_csrf_token(member, issue):
 
     sending.queue_issue(issue)
     client = Client(enforce_csrf_checks=True)
+    path = notifications.unsubscribe_url(member, Kind.NEWSLETTER).removeprefix("http://testserver")
     response = client.post(
-        unsubscribe_path(member),
+        path,
         data="List-Unsubscribe=One-Click",
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200
-    member.refresh_from_db()
-    assert member.newsletter_opt_out is True
+    assert not wants_newsletter(member)
     assert not Delivery.objects.filter(user=member).exists()
     assert sending.queue_issue(issue) == 0
-
-
-@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
-def test_unsubscribe_link_works_whoever_is_logged_in(client_for_role, role, member):
-    response = client_for_role(role).post(unsubscribe_path(member))
-    assert response.status_code == 200
-    member.refresh_from_db()
-    assert member.newsletter_opt_out is True
-
-
-def test_forged_or_tampered_token_is_404(anon_client, member):
-    token = sending.unsubscribe_token(member)
-    assert anon_client.get(f"/newsletters/unsubscribe/{token}x/").status_code == 404
-    assert anon_client.post("/newsletters/unsubscribe/not-a-token/").status_code == 404
-    member.refresh_from_db()
-    assert member.newsletter_opt_out is False
-
-
-def test_unsubscribe_wrong_method_is_405(anon_client, member):
-    assert anon_client.put(unsubscribe_path(member)).status_code == 405
 
 
 def test_sent_deliveries_are_kept_when_unsubscribing(issue, member):
     sending.queue_issue(issue)
     send_all()
-    sending.unsubscribe(member)
+    notifications.unsubscribe(member, Kind.NEWSLETTER)
     assert Delivery.objects.get().status == Delivery.Status.SENT
 
 

@@ -200,6 +200,33 @@ def test_audiences_choose_the_recipients(network):
     assert police.user_id and police.subscriber_id is None
 
 
+@pytest.mark.parametrize(
+    "audience_kind", [Issue.Audience.MEMBERS, Issue.Audience.PUBLIC, Issue.Audience.SECTOR]
+)
+def test_every_audience_leaves_out_who_switched_the_newsletter_off(network, audience_kind):
+    from network import notifications
+    from network.models import User
+
+    charity = User.objects.get(email="charity@example.org")
+    notifications.switch(charity, notifications.Kind.NEWSLETTER, on=False)
+    sector = "third" if audience_kind == Issue.Audience.SECTOR else ""
+    issue = IssueFactory(audience=audience_kind, audience_sector=sector)
+    group = IssueFactory(audience=Issue.Audience.GROUP, audience_group=network)
+
+    assert "charity@example.org" not in audience(issue)
+    assert audience(group) == []
+
+
+def test_switching_another_kind_off_leaves_the_newsletter(network):
+    from network import notifications
+    from network.models import User
+
+    charity = User.objects.get(email="charity@example.org")
+    for kind in ("meetings", "reminders", "pledge-reminders"):
+        notifications.switch(charity, kind, on=False)
+    assert "charity@example.org" in audience(IssueFactory())
+
+
 def test_an_audience_needs_its_sector_or_group(db):
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError, transaction
