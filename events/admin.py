@@ -227,7 +227,14 @@ class EventAdmin(admin.ModelAdmin):
         """A new event is announced by the worker; a change of time, venue or status is told
         to those invited by the worker (events/services.py has the rules)."""
         if change:
-            change_event(event=obj, by=request.user)
+            notice = change_event(event=obj, by=request.user)
+            if notice is not None and obj.ends_at >= timezone.now():
+                self.message_user(
+                    request,
+                    f"Those invited to “{obj.title}” are being emailed about the "
+                    f"{'cancellation' if obj.is_cancelled else 'change'}.",
+                    messages.INFO,
+                )
         elif create_event(event=obj) and obj.invited().exists():
             self.message_user(
                 request,
@@ -279,7 +286,7 @@ class EventAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                f"Cancelled {len(cancelled)} event(s); everyone invited has been emailed "
+                f"Cancelled {len(cancelled)} event(s); everyone invited is being emailed "
                 "the reason.",
                 messages.SUCCESS,
             )

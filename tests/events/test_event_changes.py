@@ -139,6 +139,15 @@ def test_a_new_time_in_the_admin_renders_nothing_in_the_request_and_the_worker_t
     assert len(sent()) == 3
 
 
+def test_the_officer_is_told_the_change_is_being_emailed(officer_client, upcoming):
+    event_data = admin_change_data(upcoming, starts_at_1="11:00:00")
+    response = officer_client.post(
+        f"/admin/events/event/{upcoming.pk}/change/", event_data, follow=True
+    )
+    page = response.content.decode()
+    assert "Those invited to “Network meeting, Oldbury” are being emailed about the change." in page
+
+
 def test_a_description_typo_records_no_notice(database_tasks, committed, officer_client, upcoming):
     committed(change_in_admin, officer_client, upcoming, description="Tyop fixed")
     assert not EventNotice.objects.exists()
