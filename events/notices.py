@@ -195,6 +195,8 @@ def send_pending(pending, *, now):
             # Changes made before the announcement went are in the announcement.
             told = [n for n in changes if n.announced]
             fields = {name for n in told for name in n.changed_fields}
+            if cancellations:
+                fields.discard("status")  # cancelled and back on before anyone was told
             venue_confirmed = any(n.venue_confirmed for n in told) and event.venue_id is not None
             sent += notify_changed(event, fields, venue_confirmed=venue_confirmed)
     return sent

@@ -273,6 +273,16 @@ def test_a_move_then_a_cancellation_before_the_worker_runs_sends_only_the_cancel
     ]
 
 
+def test_cancelled_and_back_on_before_the_worker_runs_sends_nothing(
+    database_tasks, committed, officer_client, upcoming, member
+):
+    committed(cancel_with_action, officer_client, upcoming, "Snow.")
+    committed(change_in_admin, officer_client, upcoming, status="scheduled")
+    assert upcoming.sequence == 2
+    assert tasks.send_event_notices.call() == 0
+    assert not OutgoingEmail.objects.exists()
+
+
 def test_an_event_over_before_the_worker_got_to_it_sends_nothing(
     database_tasks, committed, officer_client, upcoming, member
 ):
