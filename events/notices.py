@@ -187,19 +187,25 @@ def send_pending(pending, *, now):
         personal = [n for n in event_notices if n.kind in EventNotice.PERSONAL]
         if personal and not event.is_cancelled:
             sent += _send_personal(event, personal)
-        cancellations = [n for n in event_notices if n.kind == EventNotice.Kind.CANCELLED]
-        changes = [n for n in event_notices if n.kind == EventNotice.Kind.CHANGED]
-        if event.is_cancelled and cancellations:
-            sent += notify_cancelled(event, announced=any(n.announced for n in cancellations))
-        elif not event.is_cancelled:
-            # Changes made before the announcement went are in the announcement.
-            told = [n for n in changes if n.announced]
-            fields = {name for n in told for name in n.changed_fields}
-            if cancellations:
-                fields.discard("status")  # cancelled and back on before anyone was told
-            venue_confirmed = any(n.venue_confirmed for n in told) and event.venue_id is not None
-            sent += notify_changed(event, fields, venue_confirmed=venue_confirmed)
+        sent += _send_to_invited(event, [n for n in event_notices if n not in personal])
     return sent
+
+
+def _send_to_invited(event, event_notices):
+    """One email per person about these changes of `event`: its cancellation if it is
+    cancelled now, else what changed since those invited were last told."""
+    cancellations = [n for n in event_notices if n.kind == EventNotice.Kind.CANCELLED]
+    if event.is_cancelled:
+        if not cancellations:
+            return 0  # a cancelled event's time or venue changed: nobody needs to hear
+        return notify_cancelled(event, announced=any(n.announced for n in cancellations))
+    # Changes made before the announcement went are in the announcement.
+    told = [n for n in event_notices if n.kind == EventNotice.Kind.CHANGED and n.announced]
+    fields = {name for n in told for name in n.changed_fields}
+    if cancellations:
+        fields.discard("status")  # cancelled and back on before anyone was told
+    venue_confirmed = any(n.venue_confirmed for n in told) and event.venue_id is not None
+    return notify_changed(event, fields, venue_confirmed=venue_confirmed)
 
 
 def notify_changed(event, changed_fields, *, venue_confirmed=False):

@@ -283,6 +283,17 @@ def test_cancelled_and_back_on_before_the_worker_runs_sends_nothing(
     assert not OutgoingEmail.objects.exists()
 
 
+def test_moving_a_cancelled_event_sends_no_second_cancellation(
+    committed, officer_client, upcoming, member
+):
+    committed(cancel_with_action, officer_client, upcoming, "Snow.")
+    assert len(sent()) == 2  # the member and the officer
+    committed(change_in_admin, officer_client, upcoming, starts_at_1="11:00:00")
+    assert upcoming.sequence == 2
+    assert len(sent()) == 2
+    assert not EventNotice.objects.pending().exists()
+
+
 def test_an_event_over_before_the_worker_got_to_it_sends_nothing(
     database_tasks, committed, officer_client, upcoming, member
 ):
