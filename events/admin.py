@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from events import notices, tasks, visibility
+from events import visibility
 from events.forms import (
     AttendanceForm,
     CancelEventsForm,
@@ -24,15 +24,17 @@ from events.models import (
     CalendarToken,
     Event,
     EventDocument,
+    EventNotice,
     SentReminder,
     Venue,
-    retitled_for_venue,
 )
 from events.services import (
     attendance_candidates,
     cancel_events,
+    change_event,
+    create_event,
     record_attendance,
-    refill_places,
+    refill_places_at,
     schedule_network_meetings,
 )
 from network.models import Membership
@@ -51,8 +53,7 @@ class VenueAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "capacity" in form.changed_data:
             # More places (or no limit): the first people waiting move up, and are told.
-            for event in Event.objects.upcoming().scheduled().filter(venue=obj):
-                refill_places(event)
+            refill_places_at(venue=obj)
 
 
 class EventDocumentForm(DocumentUploadForm):
@@ -223,32 +224,24 @@ class EventAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        """Saving a new event queues its announcement for the worker; saving an existing
-        one tells those invited when its time, venue or status changed (not for a typo in
-        its description)."""
-        changed = obj.changed_fields() if change else []
-        old_venue = None
-        if "venue_id" in changed and obj._loaded_values["venue_id"] is not None:
-            old_venue = Venue.objects.filter(pk=obj._loaded_values["venue_id"]).first()
-        if "venue_id" in changed and "title" not in form.changed_data:
-            obj.title = retitled_for_venue(obj.title, old_venue, obj.venue)
-        announce = not change and obj.accepts_rsvps()
-        if announce:
-            tasks.queue_announcement(obj)
-        super().save_model(request, obj, form, change)
-        warn_about_venue_details(self, request, obj)
-        if announce:
-            tasks.announce_after_commit()
-            if obj.invited().exists():
+        """A new event is announced by the worker; a change of time, venue or status is told
+        to those invited by the worker (events/services.py has the rules)."""
+        if change:
+            notice = change_event(event=obj, by=request.user)
+            if notice is not None and obj.ends_at >= timezone.now():
                 self.message_user(
                     request,
-                    f"The announcement of “{obj.title}” is being emailed to those invited.",
+                    f"Those invited to “{obj.title}” are being emailed about the "
+                    f"{'cancellation' if obj.is_cancelled else 'change'}.",
                     messages.INFO,
                 )
-        elif changed:
-            notices.notify_changed(obj, changed, old_venue=old_venue)
-            if "venue_id" in changed:
-                refill_places(obj)
+        elif create_event(event=obj) and obj.invited().exists():
+            self.message_user(
+                request,
+                f"The announcement of “{obj.title}” is being emailed to those invited.",
+                messages.INFO,
+            )
+        warn_about_venue_details(self, request, obj)
 
     def attendance_view(self, request, object_id):
         """Record who attended the whole meeting on one page, ticked from the answers."""
@@ -287,11 +280,13 @@ class EventAdmin(admin.ModelAdmin):
         form = CancelEventsForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             cancelled = cancel_events(
-                events=list(queryset.order_by("starts_at")), reason=form.cleaned_data["reason"]
+                events=list(queryset.order_by("starts_at")),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
             )
             self.message_user(
                 request,
-                f"Cancelled {len(cancelled)} event(s); everyone invited has been emailed "
+                f"Cancelled {len(cancelled)} event(s); everyone invited is being emailed "
                 "the reason.",
                 messages.SUCCESS,
             )
@@ -395,6 +390,36 @@ class SentReminderAdmin(admin.ModelAdmin):
     search_fields = ["event__title", "user__email"]
     fields = list_display
     readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EventNotice)
+class EventNoticeAdmin(admin.ModelAdmin):
+    """What changed and who must be told: read-only, the record that the worker sends from
+    and that stops repeats."""
+
+    list_display = ["event", "kind", "user", "changed_by", "recorded_at", "sent_at"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["event", "user", "changed_by"]
+    search_fields = ["event__title", "user__email"]
+    fields = [
+        "event",
+        "kind",
+        "user",
+        "sequence",
+        "changed_fields",
+        "venue_confirmed",
+        "announced",
+        "changed_by",
+        "recorded_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,5 @@
-"""The events app's periodic jobs: announcements a lost task left waiting, and meeting
-reminders, 7 days and 1 day before."""
+"""The events app's periodic jobs: announcements and notices a lost task left waiting, and
+meeting reminders, 7 days and 1 day before."""
 
 import datetime as dt
 
@@ -9,9 +9,10 @@ from wmasn.jobs import periodic
 
 @periodic("meeting-announcements", every=dt.timedelta(minutes=1))
 def meeting_announcements():
-    """Announce new events still waiting (their task was lost, or its worker died);
-    returns how many emails were sent. Idempotent."""
-    return tasks.announce_waiting()
+    """Announce new events, and send change, cancellation and waiting-list notices, still
+    waiting (their task was lost, or its worker died); returns how many emails were sent.
+    Idempotent."""
+    return tasks.announce_waiting() + tasks.send_pending_notices()
 
 
 @periodic("meeting-reminders", every=dt.timedelta(hours=1))

@@ -274,10 +274,11 @@ class Event(RejectsNulBytes, models.Model):
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
 
-    def changed_fields(self):
-        """The sequenced fields (time, venue, status) changed since the row was loaded."""
-        loaded = getattr(self, "_loaded_values", None) or {}
-        return [name for name, value in loaded.items() if getattr(self, name) != value]
+    def changed_since(self, previous):
+        """The sequenced fields (time, venue, status) that differ from `previous`."""
+        return [
+            name for name in self.SEQUENCED_FIELDS if getattr(self, name) != getattr(previous, name)
+        ]
 
     def invited(self):
         """The people this event invites, the one rule every notice uses: a working group's
@@ -461,6 +462,92 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return f"{self.days_before}-day reminder of {self.event} to {self.user}"
+
+
+class EventNoticeQuerySet(models.QuerySet):
+    def pending(self):
+        """Notices the worker has not sent yet (events/tasks.py)."""
+        return self.filter(sent_at__isnull=True)
+
+
+class EventNotice(models.Model):
+    """What happened to an event that people must be told about, recorded in the request
+    that changed it (events/services.py); the worker renders and sends the emails and sets
+    `sent_at` in the same transaction, so a notice is sent once (events/tasks.py)."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", "Time, venue or status changed"
+        CANCELLED = "cancelled", "Cancelled"
+        WAITING = "waiting", "Joined the waiting list"
+        PLACE_GIVEN = "place-given", "Given a place from the waiting list"
+        PLACE_RELEASED = "place-released", "Place passed on to someone waiting"
+
+    # Told to one person (the user); the others go to everyone the event invites.
+    PERSONAL = (Kind.WAITING, Kind.PLACE_GIVEN, Kind.PLACE_RELEASED)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="event_notices",
+    )
+    sequence = models.PositiveIntegerField(help_text="The event's sequence after the change.")
+    changed_fields = models.JSONField(
+        default=list, blank=True, help_text="Which of time, venue and status changed."
+    )
+    venue_confirmed = models.BooleanField(
+        default=False, help_text="The venue was to be confirmed before this change."
+    )
+    announced = models.BooleanField(
+        default=True,
+        help_text="Those invited had been told of the event when it changed (not still "
+        "waiting for its announcement).",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker emailed it (or found nothing due)."
+    )
+
+    objects = EventNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["changed", "cancelled", "waiting", "place-given", "place-released"]
+                ),
+                name="event_notice_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["changed", "cancelled"], user__isnull=True)
+                | models.Q(
+                    kind__in=["waiting", "place-given", "place-released"], user__isnull=False
+                ),
+                name="event_notice_personal_has_user",
+            ),
+        ]
+        indexes = [
+            # The worker and the minute job look for pending notices: a handful at most.
+            models.Index(
+                fields=["recorded_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="event_notice_pending_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.event}"
 
 
 def hash_calendar_token(raw_token):

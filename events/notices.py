@@ -4,6 +4,10 @@ cancellations, reminders and the waiting list.
 Who hears is `Event.invited()`, narrowed by each member's notification preferences. Every
 notice about a meeting carries signed "Attending" / "Sending apologies" links, and, for a
 member who chose calendar invitations, an iMIP part (events/invitations.py).
+
+Everything here runs in the worker, never in a request: announcements and the notices that
+requests record (`EventNotice`, events/services.py) are sent by events/tasks.py, reminders by
+the hourly job (events/jobs.py).
 """
 
 import datetime as dt
@@ -14,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.invitations import invitation_part
-from events.models import RSVP, Event, SentReminder
+from events.models import RSVP, Event, EventNotice, SentReminder
 from network import notifications
 from network.models import User
 from network.notifications import Kind
@@ -159,18 +163,56 @@ CHANGE_LABELS = {
 }
 
 
-def notify_changed(event, changed_fields, *, old_venue=None):
-    """Tell invited members that the time or venue changed (a cancellation has its own
-    notice). `changed_fields` are from `event.changed_fields()` before the save. An event
-    still waiting for its announcement needs no change notice: the announcement, when the
-    worker sends it, carries the new details."""
-    event = _event_with_venue(event)
+def send_pending(pending, *, now):
+    """Send what these pending `EventNotice`s say, describing each event as it is now (the
+    worker, events/tasks.py). A change and a cancellation go to those invited, once per
+    event however many changes are waiting; an event over by now needs no notice. Returns
+    how many emails were written."""
+    by_event = {}
+    for notice in pending:
+        by_event.setdefault(notice.event_id, []).append(notice)
+    events = {
+        event.pk: event
+        for event in Event.objects.filter(pk__in=by_event)
+        .select_related("venue", "organiser", "working_group")
+        .prefetch_related("documents")
+    }
+    sent = 0
+    for event_pk, event_notices in by_event.items():
+        event = events[event_pk]
+        if event.ends_at < now:
+            continue
+        personal = [n for n in event_notices if n.kind in EventNotice.PERSONAL]
+        if personal and not event.is_cancelled:
+            sent += _send_personal(event, personal)
+        sent += _send_to_invited(event, [n for n in event_notices if n not in personal])
+    return sent
+
+
+def _send_to_invited(event, event_notices):
+    """One email per person about these changes of `event`: its cancellation if it is
+    cancelled now, else what changed since those invited were last told."""
+    cancellations = [n for n in event_notices if n.kind == EventNotice.Kind.CANCELLED]
     if event.is_cancelled:
-        return notify_cancelled(event)
+        if not cancellations:
+            return 0  # a cancelled event's time or venue changed: nobody needs to hear
+        return notify_cancelled(event, announced=any(n.announced for n in cancellations))
+    # Changes made before the announcement went are in the announcement.
+    told = [n for n in event_notices if n.kind == EventNotice.Kind.CHANGED and n.announced]
+    fields = {name for n in told for name in n.changed_fields}
+    if cancellations:
+        fields.discard("status")  # cancelled and back on before anyone was told
+    venue_confirmed = any(n.venue_confirmed for n in told) and event.venue_id is not None
+    return notify_changed(event, fields, venue_confirmed=venue_confirmed)
+
+
+def notify_changed(event, changed_fields, *, venue_confirmed=False):
+    """Tell invited members that the time, venue or status of `event` (with its venue and
+    documents) changed; `changed_fields` are Event.SEQUENCED_FIELDS names. Returns how many
+    were told."""
     changes = sorted({CHANGE_LABELS[name] for name in changed_fields if name in CHANGE_LABELS})
-    if not changes or event.ends_at < timezone.now() or _not_yet_announced(event):
+    if not changes:
         return 0
-    venue_confirmed = "venue" in changes and old_venue is None and event.venue_id is not None
     users = notifications.wanting(event.invited(), Kind.MEETINGS).order_by("email")
     return _send_to_each(
         "events/email/meeting_changed",
@@ -179,11 +221,6 @@ def notify_changed(event, changed_fields, *, old_venue=None):
         kind=Kind.MEETINGS,
         context={"changes": changes, "venue_confirmed": venue_confirmed},
     )
-
-
-def _not_yet_announced(event):
-    """Saved in the admin, its announcement still with the worker (events/tasks.py)."""
-    return event.announcement_queued_at is not None
 
 
 def _send_to_each(template, event, users, *, kind, context=None):
@@ -203,18 +240,16 @@ def _send_to_each(template, event, users, *, kind, context=None):
     return len(users)
 
 
-def notify_cancelled(event):
-    """Tell everyone invited that the event is cancelled, with the reason; those who said
-    they would attend (or wait for a place) are told whatever their preferences. Of an
-    event never announced, only they are told: nobody else was told of it by email."""
-    event = _event_with_venue(event)
-    if event.ends_at < timezone.now():
-        return 0  # a past event cancelled afterwards (a correction) needs no email
+def notify_cancelled(event, *, announced=True):
+    """Tell everyone invited that `event` (with its venue and documents) is cancelled, with
+    the reason; those who said they would attend (or wait for a place) are told whatever
+    their preferences. Of an event never `announced`, only they are told: nobody else was
+    told of it by email. Returns how many were told."""
     answered = RSVP.objects.filter(
         event=event, answer__in=[RSVP.Answer.ATTENDING, RSVP.Answer.WAITING]
     ).values("user_id")
     invited = notifications.wanting(event.invited(), Kind.MEETINGS)
-    if _not_yet_announced(event):
+    if not announced:
         invited = invited.none()
     users = (
         User.objects.filter(is_active=True)
@@ -291,9 +326,35 @@ def _remind(event, user, days, answer):
 # The waiting list ------------------------------------------------------------------------------
 
 
-def notify_waiting(rsvp):
+def _send_personal(event, personal):
+    """The waiting-list notices of a scheduled event, each while it is still true: a member
+    who has since answered otherwise is not told they wait, or that a place is theirs."""
+    users = {notice.user_id: notice.user for notice in personal}
+    rsvps = {
+        rsvp.user_id: rsvp
+        for rsvp in RSVP.objects.filter(event=event, user__in=users).select_related("user")
+    }
+    sent = 0
+    for notice in personal:
+        rsvp = rsvps.get(notice.user_id)
+        if notice.kind == EventNotice.Kind.WAITING and _answered(rsvp, RSVP.Answer.WAITING):
+            notify_waiting(event, rsvp)
+        elif notice.kind == EventNotice.Kind.PLACE_GIVEN and _answered(rsvp, RSVP.Answer.ATTENDING):
+            notify_place_given(event, rsvp)
+        elif notice.kind == EventNotice.Kind.PLACE_RELEASED:
+            notify_place_released(event, users[notice.user_id])
+        else:
+            continue
+        sent += 1
+    return sent
+
+
+def _answered(rsvp, answer):
+    return rsvp is not None and rsvp.answer == answer
+
+
+def notify_waiting(event, rsvp):
     """Tell a member their answer put them on the waiting list, and where."""
-    event = _event_with_venue(rsvp.event)
     _send(
         "events/email/waiting_list_joined",
         user=rsvp.user,
@@ -305,23 +366,23 @@ def notify_waiting(rsvp):
     )
 
 
-def notify_place_given(promoted, released_by=None):
-    """Tell the member who moved up that a place is theirs, and the one who sent apologies
-    (if a member's apologies freed it) that their place went to someone waiting."""
-    event = _event_with_venue(promoted.event)
+def notify_place_given(event, rsvp):
+    """Tell the member who moved up from the waiting list that a place is theirs."""
     _send(
         "events/email/waiting_list_place",
-        user=promoted.user,
+        user=rsvp.user,
         kind="waiting-list",
-        context=_meeting_context(event, promoted.user, promoted.answer),
+        context=_meeting_context(event, rsvp.user, rsvp.answer),
         event=event,
-        answer=promoted.answer,
+        answer=rsvp.answer,
     )
-    if released_by is None:
-        return
+
+
+def notify_place_released(event, user):
+    """Tell a member whose apologies freed a place that it went to someone waiting."""
     _send(
         "events/email/place_released",
-        user=released_by,
+        user=user,
         kind="waiting-list",
-        context=_meeting_context(event, released_by, RSVP.Answer.APOLOGIES),
+        context=_meeting_context(event, user, RSVP.Answer.APOLOGIES),
     )

@@ -1,6 +1,6 @@
 """The events app's part of "download my data" and of account deletion."""
 
-from events.models import RSVP, Attendance, CalendarToken, SentReminder
+from events.models import RSVP, Attendance, CalendarToken, EventNotice, SentReminder
 from network.privacy import eraser, exporter, iso
 
 
@@ -61,3 +61,5 @@ def erase_answers_and_feed(*, user, now, tombstone_email):
     RSVP.objects.filter(user=user).delete()
     CalendarToken.objects.filter(user=user).delete()
     SentReminder.objects.filter(user=user).delete()
+    # Waiting-list notices: what they said is in the RSVPs exported above.
+    EventNotice.objects.filter(user=user).delete()

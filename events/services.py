@@ -1,5 +1,13 @@
-"""Writes that touch several rows: answering, scheduling a year, cancelling with emails."""
+"""The event rules: what happens when an event is created, moved, re-venued or cancelled,
+and when members answer. Every write that touches several rows is here, and the admin, the
+year scheduler and the cancel action call these functions and nothing else.
 
+No email is rendered here. A change records an `EventNotice` (and a new event is marked
+waiting for its announcement) in the caller's transaction; once it commits, the worker
+renders and sends the emails (events/tasks.py, events/notices.py).
+"""
+
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
@@ -7,17 +15,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events import notices, tasks, times
-from events.models import RSVP, Attendance, Event, meeting_title
+from events import tasks, times
+from events.models import (
+    RSVP,
+    Attendance,
+    Event,
+    EventNotice,
+    meeting_title,
+    retitled_for_venue,
+)
+
+# Answering -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def answer_event(*, event, user, answer):
     """Record the user's answer (one RSVP per user and event), minding the venue's capacity:
     past it, "attending" joins the waiting list, and apologies free a place for the first
-    one waiting. Both sides are emailed."""
-    # Two answers at once queue on this lock, so they cannot both take the last place.
-    event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+    one waiting. Both sides are told by the worker."""
+    event = _locked(event)
     current = RSVP.objects.filter(event=event, user=user).first()
     previous = current.answer if current else None
     full = event.capacity is not None and _places_taken(event) >= event.capacity
@@ -30,12 +46,23 @@ def answer_event(*, event, user, answer):
     rsvp, _ = RSVP.objects.update_or_create(
         event=event, user=user, defaults={"answer": answer, "waiting_since": waiting_since}
     )
+    told = []
     if answer == RSVP.Answer.WAITING and previous != answer:
-        notices.notify_waiting(rsvp)
+        told.append(_personal_notice(event, EventNotice.Kind.WAITING, user))
     if previous == RSVP.Answer.ATTENDING and answer != previous:
-        for promoted in fill_places(event):
-            notices.notify_place_given(promoted, released_by=user)
+        promoted = _fill_places_and_tell(event)
+        if promoted:
+            told.append(_personal_notice(event, EventNotice.Kind.PLACE_RELEASED, user))
+    if told:
+        tasks.notify_after_commit()
     return rsvp
+
+
+def _locked(event):
+    """The event's row, locked until the transaction ends: answers, changes and the worker's
+    announcement of it queue on this lock, so none of them reads a place or a state another
+    is changing."""
+    return Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
 
 
 def _places_taken(event):
@@ -56,15 +83,57 @@ def fill_places(event):
     return promoted
 
 
-@transaction.atomic
-def refill_places(event):
-    """After the venue or its capacity changed: move people up from the waiting list while
-    there is room, and tell each of them."""
-    event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+def _fill_places_and_tell(event):
     promoted = fill_places(event)
-    for rsvp in promoted:
-        notices.notify_place_given(rsvp, released_by=None)
+    EventNotice.objects.bulk_create(
+        EventNotice(
+            event=event, kind=EventNotice.Kind.PLACE_GIVEN, user=rsvp.user, sequence=event.sequence
+        )
+        for rsvp in promoted
+    )
     return promoted
+
+
+def _personal_notice(event, kind, user):
+    return EventNotice.objects.create(event=event, kind=kind, user=user, sequence=event.sequence)
+
+
+@transaction.atomic
+def refill_places_at(*, venue):
+    """After a venue gained places (or lost its limit): at each of its upcoming events, move
+    people up from the waiting list while there is room; the worker tells each of them.
+    Returns the RSVPs moved up."""
+    promoted = []
+    for event in Event.objects.upcoming().scheduled().filter(venue=venue):
+        promoted += _fill_places_and_tell(_locked(event))
+    if promoted:
+        tasks.notify_after_commit()
+    return promoted
+
+
+# Creating --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_events(*, events):
+    """Save new events; those still to come are marked waiting for their announcement, which
+    the worker sends once committed, one email per member for the whole batch. Returns the
+    events that will be announced."""
+    announced = []
+    for event in events:
+        if event.accepts_rsvps():
+            tasks.queue_announcement(event)
+            announced.append(event)
+        event.full_clean()
+        event.save()
+    if announced:
+        tasks.announce_after_commit()
+    return announced
+
+
+def create_event(*, event):
+    """Save one new event (the admin's add form); True when it will be announced."""
+    return bool(create_events(events=[event]))
 
 
 def meeting_slug(day, title="Network meeting"):
@@ -83,9 +152,9 @@ class PlannedMeeting:
 @transaction.atomic
 def schedule_network_meetings(*, meetings, starts, ends, title, description=""):
     """Create a network meeting for each planned date that has none yet, titled with its
-    venue's town; once committed, the worker announces them in one email per member
-    (events/tasks.py). Returns (created, skipped)."""
-    created, skipped = [], []
+    venue's town, through `create_events`: the worker announces them in one email per
+    member. Returns (created, skipped)."""
+    planned_events, skipped = [], []
     for planned in sorted(meetings, key=lambda planned: planned.day):
         day = planned.day
         slug = meeting_slug(day, title)
@@ -96,38 +165,98 @@ def schedule_network_meetings(*, meetings, starts, ends, title, description=""):
         if already:
             skipped.append(day)
             continue
-        event = Event(
-            kind=Event.Kind.NETWORK_MEETING,
-            title=meeting_title(title, planned.venue),
-            slug=slug,
-            description=description,
-            starts_at=times.uk_datetime(day, starts),
-            ends_at=times.uk_datetime(day, ends),
-            venue=planned.venue,
-            organiser=planned.organiser,
+        planned_events.append(
+            Event(
+                kind=Event.Kind.NETWORK_MEETING,
+                title=meeting_title(title, planned.venue),
+                slug=slug,
+                description=description,
+                starts_at=times.uk_datetime(day, starts),
+                ends_at=times.uk_datetime(day, ends),
+                venue=planned.venue,
+                organiser=planned.organiser,
+            )
         )
-        tasks.queue_announcement(event)
-        event.full_clean()
-        event.save()
-        created.append(event)
-    if created:
-        tasks.announce_after_commit()
-    return created, skipped
+    create_events(events=planned_events)
+    return planned_events, skipped
 
 
-def cancel_events(*, events, reason):
-    """Cancel each scheduled event and tell everyone invited, with the reason.
-    Returns the events cancelled (already-cancelled ones are left as they are)."""
-    cancelled = []
-    for event in events:
-        if event.is_cancelled:
-            continue
-        # Each notice waits for its own commit; a failed email never undoes the cancellation.
-        with transaction.atomic():
-            event.cancel(reason)
-            notices.notify_cancelled(event)
-        cancelled.append(event)
+# Changing and cancelling -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_event(*, event, by=None):
+    """Save an edit of an existing event (the admin's change form). When its time, venue or
+    status changed: the sequence rises (Event.save), a title naming the old venue's town
+    names the new one, the worker tells those invited (a cancellation with its reason), and
+    a venue with more places moves people up from the waiting list. Returns the notice
+    recorded, or None when nothing they need to hear changed (a typo in the description)."""
+    previous = _locked(event)
+    changed = event.changed_since(previous)
+    if "venue_id" in changed and event.title == previous.title:
+        event.title = retitled_for_venue(event.title, previous.venue, event.venue)
+    event.full_clean()
+    event.save()
+    notice = _record_change(event, previous, by=by)
+    if "venue_id" in changed:
+        _fill_places_and_tell(event)
+    if notice is not None:
+        tasks.notify_after_commit()
+    return notice
+
+
+@transaction.atomic
+def cancel_event(*, event, reason, by=None):
+    """Cancel a scheduled event with a reason (its sequence rises); the worker tells everyone
+    invited. Returns the notice recorded, or None for an event already cancelled."""
+    notice = _cancel(event, reason, by=by)
+    if notice is not None:
+        tasks.notify_after_commit()
+    return notice
+
+
+@transaction.atomic
+def cancel_events(*, events, reason, by=None):
+    """Cancel each scheduled event, as `cancel_event` does, all or none. Returns the events
+    cancelled (already-cancelled ones are left as they are)."""
+    cancelled = [event for event in events if _cancel(event, reason, by=by) is not None]
+    if cancelled:
+        tasks.notify_after_commit()
     return cancelled
+
+
+def _cancel(event, reason, *, by):
+    current = _locked(event)
+    if current.is_cancelled:
+        return None
+    previous = copy.copy(current)
+    current.cancel(reason)
+    notice = _record_change(current, previous, by=by)
+    event.refresh_from_db()
+    return notice
+
+
+def _record_change(event, previous, *, by):
+    """The notice of a saved change from `previous` (the row as it was, still locked), or
+    None when no time, venue or status changed. An event still waiting for its
+    announcement is one nobody invited has heard of: the announcement will carry the new
+    details, and of its cancellation only those who answered are told."""
+    changed = event.changed_since(previous)
+    if not changed:
+        return None
+    cancelled = event.is_cancelled and not previous.is_cancelled
+    return EventNotice.objects.create(
+        event=event,
+        kind=EventNotice.Kind.CANCELLED if cancelled else EventNotice.Kind.CHANGED,
+        sequence=event.sequence,
+        changed_fields=changed,
+        venue_confirmed="venue_id" in changed and previous.venue_id is None,
+        announced=previous.announcement_queued_at is None,
+        changed_by=by,
+    )
+
+
+# Attendance ------------------------------------------------------------------------------------
 
 
 def attendance_candidates(event):

@@ -1,11 +1,20 @@
-"""Announcing new events in the background, not in the officer's request.
+"""Announcing new events, and telling people of changes, in the background, not in the
+officer's (or member's) request.
 
-Saving a new event in the admin, or scheduling a year, marks the events as waiting
-(`Event.announcement_queued_at`) in the same transaction and enqueues `announce_new_events`
-once it commits. The task claims every waiting event under a row lock, writes the
-announcements to the outbox (events.notices.announce) and records them as announced, all
-in one transaction: a crash sends nothing or everything, and two workers never send an
-announcement twice. The minute job (events/jobs.py) runs it too, for a lost enqueue.
+Announcements: saving a new event in the admin, or scheduling a year, marks the events as
+waiting (`Event.announcement_queued_at`) in the same transaction and enqueues
+`announce_new_events` once it commits. The task claims every waiting event under a row lock,
+writes the announcements to the outbox (events.notices.announce) and records them as
+announced, all in one transaction: a crash sends nothing or everything, and two workers never
+send an announcement twice.
+
+Notices: moving, re-venuing or cancelling an event, and answers that join or leave a waiting
+list, record an `EventNotice` in the request (events/services.py) and enqueue
+`send_event_notices` once it commits. The task claims the pending notices the same way,
+renders and writes the emails (events.notices.send_pending) and marks the notices sent, in
+one transaction.
+
+The minute job (events/jobs.py) runs both, for a lost enqueue.
 """
 
 from django.db import transaction
@@ -13,7 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from events import notices
-from events.models import Event
+from events.models import Event, EventNotice
 
 
 def queue_announcement(event):
@@ -52,3 +61,31 @@ def announce_waiting(*, now=None):
 @task()
 def announce_new_events():
     return announce_waiting()
+
+
+def notify_after_commit():
+    """Ask a worker to send the pending notices once the current transaction commits."""
+    # robust: the notices are safely recorded; if enqueueing fails, the minute job sends them.
+    transaction.on_commit(send_event_notices.enqueue, robust=True)
+
+
+def send_pending_notices(*, now=None):
+    """Email every pending notice, as its event is now, and mark it sent. Returns how many
+    emails were written to the outbox; running it again sends nothing again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Another worker's claimed notices are skipped (PostgreSQL; SQLite has one writer).
+        pending = list(
+            EventNotice.objects.pending()
+            .select_related("user")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("recorded_at", "pk")
+        )
+        sent = notices.send_pending(pending, now=now) if pending else 0
+        EventNotice.objects.filter(pk__in=[notice.pk for notice in pending]).update(sent_at=now)
+    return sent
+
+
+@task()
+def send_event_notices():
+    return send_pending_notices()

@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from events.models import Attendance, Event, EventDocument, SentReminder
+from events.services import cancel_event
 from network import backups
 from network.models import Invitation, NotificationPreferences, User
 from newsletters.models import Delivery, SectionDocument, SectionImage
@@ -86,7 +87,7 @@ def populate():
     officer = OfficerFactory()
     AgencyContactFactory(agency=agency)
     event = EventFactory(organiser=agency)
-    EventFactory(venue=event.venue).cancel("Snow")
+    cancel_event(event=EventFactory(venue=event.venue), reason="Snow")  # and its EventNotice
     RSVPFactory(event=event, user=member)
     Attendance.objects.create(event=event, user=member, agency=agency, recorded_by=officer)
     SentReminder.objects.create(event=event, user=member, days_before=7)

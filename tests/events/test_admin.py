@@ -40,6 +40,7 @@ def test_admin_pages_are_for_officers(client_for_role, role, status, meeting):
         SCHEDULE,
         f"/admin/events/event/{meeting.pk}/change/",
         "/admin/events/venue/",
+        "/admin/events/eventnotice/",
     ]:
         response = client.get(url)
         assert response.status_code == status, url
@@ -242,3 +243,17 @@ def test_rsvp_inline_is_read_only(officer_client, meeting, member):
     html = officer_client.get(f"/admin/events/event/{meeting.pk}/change/").content.decode()
     assert member.email in html or str(member) in html
     assert 'name="rsvps-0-answer"' not in html
+
+
+def test_event_notices_are_read_only_in_the_admin(officer_client, meeting, officer):
+    from events.services import cancel_event
+
+    notice = cancel_event(event=meeting, reason="Snow.", by=officer)
+    page = officer_client.get("/admin/events/eventnotice/").content.decode()
+    assert "Cancelled" in page and meeting.title in page
+    assert officer_client.get("/admin/events/eventnotice/add/").status_code == 403
+    change = f"/admin/events/eventnotice/{notice.pk}/change/"
+    assert 'name="kind"' not in officer_client.get(change).content.decode()
+    assert officer_client.post(change, {"kind": "changed"}).status_code == 403
+    notice.refresh_from_db()
+    assert notice.kind == "cancelled"

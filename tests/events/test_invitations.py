@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from events import ics, invitations
 from events.models import RSVP
-from events.services import cancel_events
+from events.services import cancel_events, change_event
 from network.models import NotificationPreferences
 from tests.events.conftest import NOW, london
 from tests.events.test_ics_instants import CASES, iso, node_instants
@@ -99,10 +99,8 @@ def test_request_then_moved_request_then_cancel_for_one_meeting(
         notices.announce([meeting])
     [(method, first)] = parts()
     with django_capture_on_commit_callbacks(execute=True):
-        changed = ["starts_at", "ends_at"]
         meeting.starts_at, meeting.ends_at = london(2026, 5, 7, 14, 0), london(2026, 5, 7, 16, 0)
-        meeting.save()
-        notices.notify_changed(meeting, changed)
+        change_event(event=meeting)
     [(moved_method, moved)] = parts()
     with django_capture_on_commit_callbacks(execute=True):
         cancel_events(events=[meeting], reason="The venue flooded.")
