@@ -31,6 +31,43 @@ def pdf_bytes(*objects, catalog=CATALOG, page=PAGE):
     return bytes(out)
 
 
+def pdf_with_object_stream(action):
+    """A PDF 1.5 whose catalog and `action` sit compressed in an object stream, found through
+    a cross-reference stream: nothing of them is readable in the file's bytes."""
+    packed = {1: b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", 4: action}
+    header, body = b"", b""
+    for number, content in packed.items():
+        header += b"%d %d " % (number, len(body))
+        body += content + b"\n"
+    stream = zlib.compress(header + body)
+    plain = {
+        2: PAGES,
+        3: PAGE,
+        5: b"<</Type/ObjStm/N 2/First %d/Filter/FlateDecode/Length %d>>stream\n%s\nendstream"
+        % (len(header), len(stream), stream),
+    }
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, content in plain.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    for number in range(1, 7):
+        if number in packed:
+            rows.append(struct.pack(">BIH", 2, 5, list(packed).index(number)))
+        elif number == 6:
+            rows.append(struct.pack(">BIH", 1, len(out), 0))
+        else:
+            rows.append(struct.pack(">BIH", 1, offsets[number], 0))
+    xref = zlib.compress(b"".join(rows))
+    xref_at = len(out)
+    out += (
+        b"6 0 obj\n<</Type/XRef/Size 7/W[1 4 2]/Root 1 0 R/Filter/FlateDecode/Length %d>>"
+        b"stream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % (len(xref), xref, xref_at)
+    )
+    return bytes(out)
+
+
 # PDFs that would run something when opened, each spelt the way a real one might be.
 ACTIVE_PDFS = {
     "an OpenAction script": pdf_bytes(
@@ -49,6 +86,9 @@ ACTIVE_PDFS = {
     "a script whose name is escaped": pdf_bytes(
         b"<</S/J#61vaScript/J#53(app.alert\\(1\\))>>",
         catalog=b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>",
+    ),
+    "a script compressed in an object stream": pdf_with_object_stream(
+        b"<</S/JavaScript/JS(app.alert\\(1\\))>>"
     ),
     "a launch action": pdf_bytes(
         b"<</S/Launch/F(C:\\\\Windows\\\\System32\\\\calc.exe)>>",

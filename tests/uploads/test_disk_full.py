@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from events.models import EventDocument
-from newsletters.models import SectionDocument, SectionImage
+from newsletters.models import Section, SectionDocument, SectionImage
 from tests.events.conftest import admin_change_data
 from tests.factories import DraftIssueFactory, EventFactory, SectionFactory, add_photo
 from tests.files import PDF_BYTES, jpeg_bytes, ooxml_bytes, upload
@@ -173,6 +173,36 @@ def test_a_full_disk_while_adding_a_photo_and_a_document_leaves_nothing(
     assert "disk is full" in response.content.decode()
     assert stored_files() == []
     assert not SectionImage.objects.exists() and not SectionDocument.objects.exists()
+
+
+def test_a_full_disk_while_adding_a_section_saves_no_section(
+    officer_client, full_disk, stored_files
+):
+    """In the add view the section itself is saved before its photo: it rolls back too."""
+    issue = DraftIssueFactory()
+    data = {
+        "issue": str(issue.pk),
+        "order": "10",
+        "heading": "Conference",
+        "body": "<p>The conference was a success.</p>",
+        "agency": "",
+        "event": "",
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-0-upload": upload("conference.jpg", jpeg_bytes(), "image/jpeg"),
+        "images-0-alt_text": "Delegates in the hall",
+        "images-0-caption": "",
+        "images-0-consent_confirmed": "on",
+        "images-0-order": "0",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
+    }
+    response = officer_client.post(reverse("admin:newsletters_section_add"), data)
+
+    assert response.status_code == 200
+    assert DISK_FULL.format("conference.jpg") in response.content.decode()
+    assert not Section.objects.filter(heading="Conference").exists()
+    assert stored_files() == []
 
 
 def test_a_photo_stored_without_the_admin_leaves_no_fragment(section, full_disk, stored_files):

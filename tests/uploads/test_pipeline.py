@@ -20,7 +20,13 @@ from tests.files import (
     png_bytes,
     upload,
 )
-from tests.uploads.conftest import ACTIVE_PDFS, header_only_image, pdf_bytes, png_header_bytes
+from tests.uploads.conftest import (
+    ACTIVE_PDFS,
+    header_only_image,
+    pdf_bytes,
+    pdf_with_object_stream,
+    png_header_bytes,
+)
 from wmasn import uploads
 
 
@@ -236,6 +242,14 @@ def test_a_password_protected_pdf_is_refused_with_a_reason():
     with pytest.raises(ValidationError, match="protected by a password") as error:
         uploads.validate_upload(upload("paper.pdf", buffer.getvalue()), kind="document")
     assert error.value.code == "pdf_password"
+
+
+def test_a_compressed_pdf_without_scripts_passes():
+    harmless = pdf_with_object_stream(b"<</S/GoTo/D[3 0 R/Fit]>>")
+    assert b"GoTo" not in harmless, "the action is only in the compressed stream"
+    assert b"JavaScript" not in ACTIVE_PDFS["a script compressed in an object stream"]
+
+    assert uploads.validate_upload(upload("a.pdf", harmless)).file_type == uploads.PDF
 
 
 def test_plain_pdfs_pass_whoever_wrote_them():
