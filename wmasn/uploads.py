@@ -11,20 +11,17 @@ Django's default storage (`STORAGES["default"]`), in a random directory, so no a
 file can be guessed; apps serve them through a view that checks access (wmasn/downloads.py).
 
 A storage that fails while writing (a full disk) leaves nothing behind: the half-written
-file and the row's other files are deleted, and `UploadAdmin` turns the failure into a form
-error instead of a server error. A replaced file is deleted only once the new row commits.
+file and the row's other files are deleted (wmasn/storing.py), and `UploadAdmin` turns the
+failure into a form error instead of a server error. A replaced file is deleted only once
+the new row commits.
 
 Apps build on the abstract `StoredImage` and `StoredDocument` models, the
 `ImageUploadForm` / `DocumentUploadForm` ModelForms and the `UploadAdmin` mixin below.
 """
 
-import contextvars
-import errno
 import io
-import logging
 import secrets
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -39,8 +36,7 @@ from django.utils.text import get_valid_filename, slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from wmasn import pdf
-
-logger = logging.getLogger(__name__)
+from wmasn.storing import UploadNotStored, files_removed_on_error, store_file
 
 IMAGE = "image"
 DOCUMENT = "document"
@@ -387,82 +383,6 @@ def render_image(data, max_width, *, name="image"):
     )
 
 
-class UploadNotStored(Exception):
-    """The storage failed while writing an upload; nothing of it was kept."""
-
-    def __init__(self, name, error):
-        self.name = name
-        self.error = error
-        super().__init__(self.message)
-
-    @property
-    def disk_full(self):
-        return getattr(self.error, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
-
-    @property
-    def message(self):
-        if self.disk_full:
-            return (
-                f"The server's disk is full, so “{self.name}” could not be saved; nothing "
-                "was changed. Please try again later."
-            )
-        return (
-            f"The server could not store “{self.name}”; nothing was changed. "
-            "Please try again later."
-        )
-
-
-# The files stored inside a `files_removed_on_error()` block, as (storage, name).
-_stored_in_block = contextvars.ContextVar("stored_in_block", default=None)
-
-
-@contextmanager
-def files_removed_on_error():
-    """Delete again every file stored inside this block if the block raises.
-
-    The rows that pointed at them roll back with the block's transaction; without this,
-    a form that stored one file and then failed on the next would leave the first behind.
-    """
-    stored = []
-    token = _stored_in_block.set(stored)
-    try:
-        yield
-    except BaseException:
-        for storage, name in stored:
-            storage.delete(name)
-        raise
-    finally:
-        _stored_in_block.reset(token)
-
-
-def _store(instance, field_name, content, original_name):
-    """Save `content` as the file of `instance.<field_name>`; on a storage error delete the
-    half-written file and raise UploadNotStored.
-
-    FieldFile.save() would pick the name inside the storage call, and a FileSystemStorage
-    that fails mid-write leaves the fragment there under that name; choosing the name first
-    is what lets us delete it.
-    """
-    field = instance._meta.get_field(field_name)
-    storage = field.storage
-    name = field.generate_filename(instance, content.name)
-    name = storage.get_available_name(name, max_length=field.max_length)
-    try:
-        name = storage.save(name, content, max_length=field.max_length)
-    except OSError as error:
-        logger.exception("Could not store upload %s as %s", original_name, name)
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not delete the fragment %s", name)
-        raise UploadNotStored(original_name, error) from error
-    setattr(instance, field.attname, name)
-    stored = _stored_in_block.get()
-    if stored is not None:
-        stored.append((storage, name))
-    return name
-
-
 class StoredFile(models.Model):
     """What every stored upload keeps: the name it came with, when."""
 
@@ -492,7 +412,8 @@ class StoredFile(models.Model):
         try:
             for field_name, content in renditions:
                 storage = self._meta.get_field(field_name).storage
-                stored.append((storage, _store(self, field_name, content, checked.original_name)))
+                name = store_file(self, field_name, content, checked.original_name)
+                stored.append((storage, name))
         except UploadNotStored:
             for storage, name in stored:
                 storage.delete(name)
