@@ -263,7 +263,7 @@ def _image_header(data):
     """
     Image.init()
     prefix = data[:16]  # what Pillow's own open() gives each format's `accept`
-    for image_format in sorted(IMAGE_FORMATS):
+    for image_format in sorted(IMAGE_FORMATS & Image.OPEN.keys()):
         factory, accept = Image.OPEN[image_format]
         recognised = accept(prefix) if accept else True
         if not recognised or isinstance(recognised, str):
