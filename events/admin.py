@@ -39,7 +39,7 @@ from events.services import (
 )
 from network.models import Membership
 from wmasn.spreadsheets import csv_safe
-from wmasn.uploads import DOCUMENT, DocumentUploadForm, UploadField
+from wmasn.uploads import DOCUMENT, DocumentUploadForm, UploadAdmin, UploadField
 
 
 @admin.register(Venue)
@@ -109,7 +109,7 @@ def warn_about_venue_details(model_admin, request, event):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(UploadAdmin, admin.ModelAdmin):
     form = EventAdminForm
     list_display = ["title", "starts_at", "kind", "status", "venue", "sequence"]
     list_filter = ["kind", "status", "starts_at"]

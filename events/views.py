@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
 from network.access import sees_member_details
 from network.models import User
+from wmasn.downloads import stored_file_response
 
 # The message after an answer: saved as given, or past the venue's capacity.
 ANSWER_SAVED = {
@@ -331,13 +332,8 @@ def event_document(request, slug, pk, filename):
     document = get_event_document_for_member(request.user, slug, pk)
     if filename != document.filename:
         raise Http404("No such document.")
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        # PDFs open in the browser; Office files download rather than run anywhere.
-        as_attachment=document.content_type != "application/pdf",
-        filename=document.filename,
+    response = stored_file_response(
+        document.file, content_type=document.content_type, filename=document.filename
     )
     response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from wmasn.admin_filters import chosen_only_filter
+from wmasn.uploads import UploadAdmin
 
 from . import emails, sending
 from .forms import (
@@ -131,7 +132,7 @@ class SectionDocumentInline(LockedWithIssue, admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(LockedWithIssue, admin.ModelAdmin):
+class SectionAdmin(UploadAdmin, LockedWithIssue, admin.ModelAdmin):
     """One section on its own page: the editor with its preview, photos and documents."""
 
     form = SectionAdminForm

@@ -2,13 +2,14 @@
 subscribing (unsubscribing is network.views.unsubscribe, for every kind of email)."""
 
 from django.core.cache import cache
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from newsletters.access import get_issue_for_user, get_section_file
 from wmasn.clients import client_address
+from wmasn.downloads import stored_file_response
 from wmasn.pagination import paginate
 
 from . import subscriptions
@@ -19,8 +20,6 @@ from .models import Issue, SectionDocument, SectionImage
 SIGNUPS_PER_HOUR = 5
 PUBLISHED_FILE_MAX_AGE = 60 * 60
 IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
-# A file is shown, never run: no scripts, no plugins, no framing, even if it were HTML.
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 # Six years of monthly issues fit on one page; older ones are a page away.
 ISSUES_PER_PAGE = 24
@@ -60,17 +59,8 @@ def issue_detail(request, slug):
     return response
 
 
-def _file_response(field_file, *, content_type, issue, attachment, filename):
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file.") from None
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=filename
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["Cross-Origin-Resource-Policy"] = "same-site"
+def _file_response(field_file, *, content_type, issue, filename):
+    response = stored_file_response(field_file, content_type=content_type, filename=filename)
     if issue.is_published:
         patch_cache_control(response, public=True, max_age=PUBLISHED_FILE_MAX_AGE)
     else:
@@ -94,7 +84,6 @@ def photo(request, pk, size, filename):
         getattr(image, size),
         content_type=content_type,
         issue=issue,
-        attachment=False,
         filename=filename,
     )
 
@@ -104,12 +93,10 @@ def document(request, pk, filename):
     document, issue = get_section_file(request, SectionDocument, "document", pk)
     if filename != document.filename:
         raise Http404("No such file.")
-    # Always a download: a document never opens as a page of the portal.
     return _file_response(
         document.file,
         content_type=document.content_type,
         issue=issue,
-        attachment=True,
         filename=filename,
     )
 

@@ -3,14 +3,20 @@
     checked = validate_upload(request_file, kind="document")   # or kind="image"
 
 checks a file by what it contains, never by its name (an HTML page, an SVG or a script
-renamed `report.pdf` is refused with a clear message), against the size limits in settings,
-and gives it a safe name. Images are re-encoded with Pillow, which drops EXIF (GPS
-included) and every other metadata chunk, at a web size and an email size. Files are stored
-only through Django's default storage (`STORAGES["default"]`), in a random directory, so
-no address of a file can be guessed; apps serve them through a view that checks access.
+renamed `report.pdf` is refused with a clear message; a PDF must start as one, parse, and
+carry no JavaScript: wmasn/pdf.py), against the size and pixel limits in settings, and gives
+it a safe name. Images are re-encoded with Pillow, which drops EXIF (GPS included) and every
+other metadata chunk, at a web size and an email size. Files are stored only through
+Django's default storage (`STORAGES["default"]`), in a random directory, so no address of a
+file can be guessed; apps serve them through a view that checks access (wmasn/downloads.py).
 
-Apps build on the abstract `StoredImage` and `StoredDocument` models and the
-`ImageUploadForm` / `DocumentUploadForm` ModelForms below.
+A storage that fails while writing (a full disk) leaves nothing behind: the half-written
+file and the row's other files are deleted (wmasn/storing.py), and `UploadAdmin` turns the
+failure into a form error instead of a server error. A replaced file is deleted only once
+the new row commits.
+
+Apps build on the abstract `StoredImage` and `StoredDocument` models, the
+`ImageUploadForm` / `DocumentUploadForm` ModelForms and the `UploadAdmin` mixin below.
 """
 
 import io
@@ -23,20 +29,22 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.text import get_valid_filename, slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from wmasn import pdf
+from wmasn.storing import UploadNotStored, files_removed_on_error, store_file
 
 IMAGE = "image"
 DOCUMENT = "document"
 KINDS = (IMAGE, DOCUMENT)
 
 SAFE_NAME_LENGTH = 80
-# Enough of a file's start to recognise it, and of its end to find the end of a PDF.
+# Enough of a file's start to recognise it.
 HEAD_BYTES = 2048
-PDF_TAIL_BYTES = 4096
 # [Content_Types].xml of a real Office file is a few kilobytes; never inflate more.
 CONTENT_TYPES_MAX_BYTES = 1024 * 1024
 
@@ -208,8 +216,8 @@ def _ole_document_type(data):
 def detect_document_type(data):
     """The document type of these bytes, by their content alone; None if not a document."""
     head = data[:HEAD_BYTES]
-    if b"%PDF-" in head[:1024]:
-        return PDF if b"%%EOF" in data[-PDF_TAIL_BYTES:] else None
+    if head.startswith(pdf.MAGIC):
+        return PDF if pdf.has_pdf_shape(data) else None
     if head.startswith(b"PK\x03\x04"):
         return _zip_document_type(data)
     if head.startswith(OLE_MAGIC):
@@ -227,19 +235,68 @@ def _refuse(name, expected, data):
     )
 
 
+def _check_pdf(name, data):
+    try:
+        found = pdf.active_content(data)
+    except pdf.NotAPdf:
+        raise _refuse(name, DOCUMENT_TYPES_TEXT, data) from None
+    except pdf.NeedsPassword:
+        raise ValidationError(
+            f"“{name}” is protected by a password, so what it contains cannot be checked. "
+            "Upload a copy without a password.",
+            code="pdf_password",
+        ) from None
+    if found:
+        raise ValidationError(
+            f"“{name}” contains {found}, which could run when someone opens it. Save it "
+            "again without scripts (for example with “Print to PDF”) and upload that copy.",
+            code="pdf_active_content",
+        )
+
+
+def _image_header(data):
+    """(width, height) as the header of a JPEG, PNG, GIF or WebP states them, or None.
+
+    Pillow's `Image.open()` refuses an image of more than twice `Image.MAX_IMAGE_PIXELS`
+    with a DecompressionBombError that gives no size; its format plugins read only the
+    header, so a pixel bomb is refused by its size, in words, before anything is decoded.
+    """
+    Image.init()
+    prefix = data[:16]  # what Pillow's own open() gives each format's `accept`
+    for image_format in sorted(IMAGE_FORMATS & Image.OPEN.keys()):
+        factory, accept = Image.OPEN[image_format]
+        recognised = accept(prefix) if accept else True
+        if not recognised or isinstance(recognised, str):
+            continue
+        try:
+            with factory(io.BytesIO(data)) as image:
+                return image.size
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError):
+            continue
+    return None
+
+
+def _megapixels(pixels):
+    return f"{round(pixels / 1_000_000, 1):,g}"
+
+
 def _check_image(name, data):
     limit = settings.WMASN_UPLOAD_MAX_IMAGE_PIXELS
+    size = _image_header(data)
+    if size is None:
+        raise _refuse(name, IMAGE_TYPES_TEXT, data)
+    width, height = size
+    if width * height > limit:
+        raise ValidationError(
+            f"“{name}” is {width:,} × {height:,} pixels ({_megapixels(width * height)} "
+            f"megapixels); the limit is {_megapixels(limit)} megapixels. Make it smaller "
+            "and upload it again.",
+            code="too_many_pixels",
+        )
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in IMAGE_FORMATS:
                 raise _refuse(name, IMAGE_TYPES_TEXT, data)
-            width, height = image.size
-            if width * height > limit:
-                raise ValidationError(
-                    f"“{name}” is {width} × {height} pixels; images may have at most "
-                    f"{limit // 1_000_000} million pixels.",
-                    code="too_many_pixels",
-                )
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _refuse(name, IMAGE_TYPES_TEXT, data) from None
@@ -270,6 +327,8 @@ def validate_upload(file, kind=DOCUMENT):
         file_type = detect_document_type(data)
         if file_type is None:
             raise _refuse(name, DOCUMENT_TYPES_TEXT, data)
+        if file_type is PDF:
+            _check_pdf(name, data)
         safe_name = safe_filename(name, file_type.extension)
     return CheckedUpload(
         kind=kind,
@@ -347,6 +406,19 @@ class StoredFile(models.Model):
         for field_file in self.stored_files():
             field_file.storage.delete(field_file.name)
 
+    def _store_all(self, checked, renditions):
+        """Store each (field name, ContentFile); all of them, or none if one fails."""
+        stored = []
+        try:
+            for field_name, content in renditions:
+                storage = self._meta.get_field(field_name).storage
+                name = store_file(self, field_name, content, checked.original_name)
+                stored.append((storage, name))
+        except UploadNotStored:
+            for storage, name in stored:
+                storage.delete(name)
+            raise
+
 
 class StoredDocument(StoredFile):
     """A checked document (PDF, Word, Excel, PowerPoint, ODF) in the default storage."""
@@ -362,8 +434,10 @@ class StoredDocument(StoredFile):
         abstract = True
 
     def set_upload(self, checked):
-        """Store a CheckedUpload as this row's file (the row itself is saved by the caller)."""
-        self.file.save(checked.safe_name, ContentFile(checked.content), save=False)
+        """Store a CheckedUpload as this row's file (the row itself is saved by the caller).
+
+        Raises UploadNotStored, with nothing stored, when the storage fails."""
+        self._store_all(checked, [("file", ContentFile(checked.content, name=checked.safe_name))])
         self.original_name = checked.original_name
         self.content_type = checked.file_type.content_type
         self.type_label = checked.file_type.label
@@ -406,14 +480,15 @@ class StoredImage(StoredFile):
         abstract = True
 
     def set_upload(self, checked):
-        """Render and store both sizes of a CheckedUpload image."""
+        """Render and store both sizes of a CheckedUpload image.
+
+        Raises UploadNotStored, with neither size stored, when the storage fails."""
         web = render_image(checked.content, settings.WMASN_IMAGE_WEB_WIDTH, name=checked.safe_name)
         email = render_image(
             checked.content, settings.WMASN_IMAGE_EMAIL_WIDTH, name=checked.safe_name
         )
-        self.web.save(web.content.name, web.content, save=False)
+        self._store_all(checked, [("web", web.content), ("email", email.content)])
         self.web_width, self.web_height = web.width, web.height
-        self.email.save(email.content.name, email.content, save=False)
         self.email_width, self.email_height = email.width, email.height
         self.original_name = checked.original_name
 
@@ -448,9 +523,14 @@ class UploadField(forms.FileField):
 
 class _UploadForm(forms.ModelForm):
     """A ModelForm for a StoredImage/StoredDocument subclass, with one `upload` field:
-    required when adding, optional (keep the file) when changing."""
+    required when adding, optional (keep the file) when changing.
 
-    def __init__(self, *args, **kwargs):
+    `upload_failure` (an UploadNotStored, given by UploadAdmin when an earlier attempt to
+    store this request's files failed) makes every new upload a form error saying so.
+    """
+
+    def __init__(self, *args, upload_failure=None, **kwargs):
+        self.upload_failure = upload_failure
         super().__init__(*args, **kwargs)
         adding = self.instance._state.adding
         self.fields["upload"].required = adding
@@ -462,15 +542,22 @@ class _UploadForm(forms.ModelForm):
     def has_changed(self):
         return super().has_changed() or bool(self.files and self.add_prefix("upload") in self.files)
 
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.upload_failure is not None and cleaned_data.get("upload") is not None:
+            self.add_error("upload", ValidationError(self.upload_failure.message, "not_stored"))
+        return cleaned_data
+
     def save(self, commit=True):
         checked = self.cleaned_data.get("upload")
         if checked is not None:
             old = [] if self.instance._state.adding else self.instance.stored_files()
-            # Names now: set_upload() renames these same FieldFile objects in place.
             old = [(field_file.storage, field_file.name) for field_file in old]
             self.instance.set_upload(checked)
+            # Only once the row points at the new file for good: if the save rolls back,
+            # the row still points at the old one, which must still be there.
             for storage, name in old:
-                storage.delete(name)
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
         return super().save(commit=commit)
 
 
@@ -480,3 +567,28 @@ class ImageUploadForm(_UploadForm):
 
 class DocumentUploadForm(_UploadForm):
     upload = UploadField(kind=DOCUMENT, label="File")
+
+
+class UploadAdmin:
+    """ModelAdmin mixin for admins whose inlines take uploads (`ImageUploadForm`,
+    `DocumentUploadForm`): a storage failure (a full disk) is a form error, not a 500.
+
+    The admin stores files while saving, after validation, inside its transaction. When
+    storing fails, that transaction rolls back, the files this request stored are deleted,
+    and the form is shown again with the reason on each file field; nothing was saved.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with files_removed_on_error():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except UploadNotStored as failure:
+            request.upload_failure = failure
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        failure = getattr(request, "upload_failure", None)
+        if failure is not None and issubclass(inline.form, _UploadForm):
+            kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "upload_failure": failure}
+        return kwargs

@@ -211,7 +211,9 @@ def test_officer_without_membership_has_a_personal_feed(anon_client, officer, fu
 )
 def test_unknown_or_malformed_tokens_are_404(anon_client, member, token):
     calendar_token_for(member)
-    assert anon_client.get(f"/calendar/{token}.ics").status_code == 404
+    # A NUL byte anywhere in a request is a 400 before any view (wmasn/input.py).
+    expected = 400 if token == "%00" else 404
+    assert anon_client.get(f"/calendar/{token}.ics").status_code == expected
 
 
 def test_regenerating_revokes_the_old_link_at_once(member_client, member, future_meeting):

@@ -675,6 +675,93 @@ Hello</textarea>
     assert form.buttons == [("action", "join")]
 
 
+# --- NUL bytes: a 400 before any view, for every page and role ------------------------------
+
+# The load balancer's health check is answered before anything reads the query.
+NUL_EXEMPT_PAGES = {"healthz"}
+
+
+def _with_query(path, query):
+    return f"{path}{'&' if '?' in path else '?'}{query}"
+
+
+def assert_nul_refused(response, what):
+    assert response.status_code == 400, f"{what}: {response.status_code}"
+    assert response["Content-Type"] == "text/plain; charset=utf-8", what
+    assert b"null character" in response.content, what
+    assert len(response.content) < 200, what
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_nul_byte_in_any_query_parameter_is_a_400_on_every_page(sweep, role):
+    client = sweep.client(role)
+    pages = [build_page(name) for name in PAGE_NAMES if name not in NUL_EXEMPT_PAGES]
+    checked = 0
+    for page in pages:
+        if page.skip_reason:
+            continue
+        for query in ("q=%00", "q=a%00b", "page=1&year=%002026", "%00=1", "x%00y=", "q=%C0%00"):
+            response = client.get(_with_query(page.path, query))
+            assert_nul_refused(response, f"GET {page.path}?{query} as {role}")
+            checked += 1
+    assert checked >= 40 * 6, "nearly every page of the URL table was tried"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/membership/?q=%00",  # issue 24, item 7
+        "/membership/agencies/?q=%00",  # issue 24, item 7
+        "/agencies/?q=%00",
+        "/events/?q=%00&page=2",
+        "/pledges/?year=%00",
+        "/services/?service=%00&area=x",
+        "/newsletters/?page=%00",
+        "/admin/network/agency/?q=%00",  # an admin changelist search
+        "/admin/events/event/?q=police%00",
+        "/agencies/%00/",  # and in the path itself
+        "/events/meeting%00.ics",
+    ],
+)
+def test_the_searches_of_issue_24_are_a_400_for_every_role(sweep, role, path):
+    assert_nul_refused(sweep.client(role).get(path), f"GET {path} as {role}")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/membership/", "action=propose&propose-name=Agency%00&csrfmiddlewaretoken=x"),
+        ("/membership/", "action%00=join"),
+        ("/newsletters/subscribe/", "name=A%00&email=a%40example.org"),
+        ("/accounts/login/", "login=police%40example.org&password=%00"),
+        ("/admin/network/agency/", "action=delete_selected&_selected_action=1&q=%00"),
+    ],
+)
+def test_a_nul_byte_in_a_urlencoded_form_is_a_400_for_every_role(sweep, role, path, data):
+    client = sweep.client(role)
+    response = client.post(path, data, content_type="application/x-www-form-urlencoded")
+    assert_nul_refused(response, f"POST {path} {data} as {role}")
+
+
+def test_a_nul_byte_in_a_multipart_form_is_left_to_the_form(sweep):
+    """Multipart bodies are not parsed before the CSRF check: the form itself refuses NUL."""
+    client = sweep.client("member")
+    response = client.post(
+        "/membership/", {"action": "propose", "propose-name": "Agency\x00", "propose-sector": ""}
+    )
+    assert response.status_code in (200, 400)
+    assert "Null characters are not allowed." in response.content.decode()
+
+
+def test_ordinary_searches_still_work(sweep):
+    client = sweep.client("member")
+    assert client.get("/membership/?q=barnardo").status_code == 200
+    assert b"Barnardo" in client.get("/membership/agencies/?q=barnardo").content
+    assert client.get("/events/?q=meeting").status_code == 200
+
+
 def test_zz_write_summary():
     """Write the coverage figures of this module's run to var/sweep-summary.json."""
     summary = {

@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
 
 from tests.files import (
     HTML_BYTES,
@@ -17,6 +19,13 @@ from tests.files import (
     ooxml_bytes,
     png_bytes,
     upload,
+)
+from tests.uploads.conftest import (
+    ACTIVE_PDFS,
+    header_only_image,
+    pdf_bytes,
+    pdf_with_object_stream,
+    png_header_bytes,
 )
 from wmasn import uploads
 
@@ -127,9 +136,131 @@ def test_images_with_too_many_pixels_are_refused_before_decoding(settings):
     buffer = io.BytesIO()
     Image.new("1", (2000, 2000)).save(buffer, "PNG")  # a few KB, 4 megapixels
 
-    with pytest.raises(ValidationError, match="2000 × 2000 pixels") as error:
+    with pytest.raises(ValidationError, match="2,000 × 2,000 pixels") as error:
         uploads.validate_upload(upload("bomb.png", buffer.getvalue()), kind="image")
     assert error.value.code == "too_many_pixels"
+    assert "the limit is 1 megapixels" in error.value.messages[0]
+
+
+def test_a_pixel_bomb_is_named_with_its_size_and_the_limit():
+    """50,000 × 50,000 is past Pillow's own bomb limit: once refused as "not a PNG"."""
+    bomb = png_header_bytes(50_000, 50_000)
+    assert len(bomb) < 200
+
+    with pytest.raises(ValidationError) as error:
+        uploads.validate_upload(upload("bomb.png", bomb, "image/png"), kind="image")
+
+    assert error.value.code == "too_many_pixels"
+    assert error.value.messages == [
+        "“bomb.png” is 50,000 × 50,000 pixels (2,500 megapixels); the limit is 50 megapixels. "
+        "Make it smaller and upload it again."
+    ]
+
+
+@pytest.mark.parametrize("size", [(8_000, 6_250), (50_000, 50_000), (65_535, 65_535)])
+@pytest.mark.parametrize("image_format", ["PNG", "GIF", "JPEG"])
+def test_pixel_limits_are_named_for_every_image_format(settings, image_format, size):
+    settings.WMASN_UPLOAD_MAX_IMAGE_PIXELS = 1_000_000
+    image = header_only_image(image_format, size)
+
+    with pytest.raises(ValidationError, match=f"{size[0]:,} × {size[1]:,} pixels") as error:
+        uploads.validate_upload(upload("big", image), kind="image")
+    assert error.value.code == "too_many_pixels"
+
+
+def test_an_image_at_the_pixel_limit_is_accepted(settings):
+    settings.WMASN_UPLOAD_MAX_IMAGE_PIXELS = 64 * 48
+
+    assert uploads.validate_upload(upload("ok.jpg", jpeg_bytes((64, 48))), kind="image")
+    with pytest.raises(ValidationError, match="65 × 48 pixels"):
+        uploads.validate_upload(upload("big.jpg", jpeg_bytes((65, 48))), kind="image")
+
+
+def test_a_web_page_with_the_pdf_marker_in_a_comment_is_not_a_pdf():
+    polyglot = (
+        b"<html><!-- %PDF-1.4 --><body><script>alert(document.cookie)</script>"
+        b"</body></html>\n%%EOF\n"
+    )
+    with pytest.raises(ValidationError, match="looks like a web page") as error:
+        uploads.validate_upload(upload("paper.pdf", polyglot, "application/pdf"), kind="document")
+    assert error.value.code == "wrong_type"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b" " + PDF_BYTES,  # the marker one byte in
+        b"\xef\xbb\xbf" + PDF_BYTES,  # after a byte-order mark
+        b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n",  # marker, no PDF
+        b"%PDF-1.7\n" + b"\x00" * 500 + b"\n%%EOF\n",
+        PDF_BYTES.replace(b"/Root 1 0 R", b"/Root 9 0 R"),  # a trailer pointing nowhere
+    ],
+)
+def test_a_pdf_starts_as_one_and_parses(content):
+    with pytest.raises(ValidationError, match="is not a PDF, Word") as error:
+        uploads.validate_upload(upload("paper.pdf", content), kind="document")
+    assert error.value.code == "wrong_type"
+
+
+def test_a_pdf_with_a_damaged_cross_reference_table_is_still_read():
+    # Readers rebuild a wrong xref table from the objects; so does the check.
+    whole = pdf_bytes()
+    offset_at = whole.rindex(b"startxref\n") + len(b"startxref\n")
+    damaged = whole[:offset_at] + b"7" + whole[offset_at:]
+    checked = uploads.validate_upload(upload("paper.pdf", damaged), kind="document")
+    assert checked.file_type == uploads.PDF
+
+
+@pytest.mark.parametrize("what", ACTIVE_PDFS)
+def test_a_pdf_that_runs_something_is_refused(what):
+    with pytest.raises(ValidationError) as error:
+        uploads.validate_upload(upload("paper.pdf", ACTIVE_PDFS[what]), kind="document")
+    assert error.value.code == "pdf_active_content"
+    message = error.value.messages[0]
+    assert message.startswith("“paper.pdf” contains ")
+    assert "Print to PDF" in message
+
+
+def test_a_pdf_made_with_pypdf_and_a_script_is_refused():
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+
+    with pytest.raises(ValidationError, match="contains JavaScript"):
+        uploads.validate_upload(upload("paper.pdf", buffer.getvalue()), kind="document")
+
+
+def test_a_password_protected_pdf_is_refused_with_a_reason():
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+
+    with pytest.raises(ValidationError, match="protected by a password") as error:
+        uploads.validate_upload(upload("paper.pdf", buffer.getvalue()), kind="document")
+    assert error.value.code == "pdf_password"
+
+
+def test_a_compressed_pdf_without_scripts_passes():
+    harmless = pdf_with_object_stream(b"<</S/GoTo/D[3 0 R/Fit]>>")
+    assert b"GoTo" not in harmless, "the action is only in the compressed stream"
+    assert b"JavaScript" not in ACTIVE_PDFS["a script compressed in an object stream"]
+
+    assert uploads.validate_upload(upload("a.pdf", harmless)).file_type == uploads.PDF
+
+
+def test_plain_pdfs_pass_whoever_wrote_them():
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Title": "Agenda"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+
+    for content in (PDF_BYTES, pdf_bytes(), buffer.getvalue()):
+        assert uploads.validate_upload(upload("a.pdf", content)).file_type == uploads.PDF
 
 
 def test_empty_files_are_refused():

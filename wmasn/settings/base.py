@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "wmasn.middleware.PermissionsPolicyMiddleware",
     "wmasn.middleware.SecretPagesMiddleware",
     "wmasn.middleware.CachedCSPMiddleware",
+    "wmasn.input.RejectNulBytesMiddleware",
     # Answers the calendar feeds before sessions and auth; everything above still applies.
     "events.middleware.FeedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
