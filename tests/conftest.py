@@ -1,6 +1,7 @@
 """Shared fixtures: the five roles every view is tested against."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -25,12 +26,6 @@ def _clear_cache():
     clear()
     yield
     clear()
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path_factory):
-    """Uploaded files go to a fresh directory per test, never to var/media."""
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +100,9 @@ def officer_client(officer):
 
 
 ROLES = ["anonymous", "pending", "other_member", "member", "officer"]
+
+# The slow suites (browser journeys, fault injection, backups) run once, on PostgreSQL.
+ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
 @pytest.fixture(params=ROLES)
