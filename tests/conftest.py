@@ -1,5 +1,6 @@
 """Shared fixtures: the five roles every view is tested against."""
 
+import factory.random
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +33,13 @@ def _clear_cache():
 def _media_root(settings, tmp_path_factory):
     """Uploaded files go to a fresh directory per test, never to var/media."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_names():
+    """Factories draw the same fake names in every run and in any order of tests: a test that
+    sorts people by name sorts the same people."""
+    factory.random.reseed_random("wmasn-tests")
 
 
 @pytest.fixture
