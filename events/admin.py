@@ -1,10 +1,8 @@
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -38,7 +36,7 @@ from events.services import (
     schedule_network_meetings,
 )
 from network.models import Membership
-from wmasn.spreadsheets import csv_safe
+from wmasn.spreadsheets import csv_download
 from wmasn.uploads import DOCUMENT, DocumentUploadForm, UploadAdmin, UploadField
 
 
@@ -317,25 +315,20 @@ class EventAdmin(UploadAdmin, admin.ModelAdmin):
             .select_related("agency")
         ):
             agencies.setdefault(membership.user_id, []).append(membership.agency.name)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["Event", "Date", "Name", "Email", "Agencies", "Answer", "Answered"])
-        for rsvp in rsvps:
-            writer.writerow(
-                csv_safe(value)
-                for value in [
-                    rsvp.event.title,
-                    timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M %Z"),
-                    rsvp.user.get_full_name(),
-                    rsvp.user.email,
-                    "; ".join(sorted(agencies.get(rsvp.user_id, []))),
-                    rsvp.get_answer_display(),
-                    timezone.localtime(rsvp.updated_at).strftime("%Y-%m-%d %H:%M"),
-                ]
-            )
-        return response
+        header = ["Event", "Date", "Name", "Email", "Agencies", "Answer", "Answered"]
+        rows = (
+            [
+                rsvp.event.title,
+                timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M %Z"),
+                rsvp.user.get_full_name(),
+                rsvp.user.email,
+                "; ".join(sorted(agencies.get(rsvp.user_id, []))),
+                rsvp.get_answer_display(),
+                timezone.localtime(rsvp.updated_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for rsvp in rsvps
+        )
+        return csv_download("attendees", header, rows)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

@@ -1,14 +1,11 @@
 """Admin for users, agencies, memberships, working groups and resources."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.utils import timezone
 from import_export.admin import ImportMixin
 
@@ -28,7 +25,7 @@ from network.models import (
     WorkingGroup,
 )
 from wmasn.admin_filters import chosen_only_filter
-from wmasn.spreadsheets import csv_safe
+from wmasn.spreadsheets import csv_download
 
 
 class ReadOnlyMembershipInline(admin.TabularInline):
@@ -382,14 +379,8 @@ class AgencyAdmin(ImportMixin, admin.ModelAdmin):
         agencies = queryset.prefetch_related("areas", "contacts").annotate(
             approved_members=_approved_member_count()
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        filename = f"wmasn-agencies-{timezone.localdate():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for agency in agencies.order_by("name"):
-            writer.writerow([csv_safe(cell) for cell in agency_csv_row(agency)])
-        return response
+        rows = (agency_csv_row(agency) for agency in agencies.order_by("name"))
+        return csv_download("agencies", CSV_COLUMNS, rows)
 
 
 def _approved_member_count():

@@ -1,9 +1,8 @@
 """Admin for pledges: filters, progress inline, CSV export and conference capture."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,9 +14,7 @@ from pledges.forms import ConferenceEventForm, ConferencePledgeFormSet
 from pledges.models import Pledge, PledgeReminder, PledgeUpdate
 from pledges.services import pledge_year_for_event, record_conference_pledges
 from wmasn.admin_filters import chosen_only_filter
-from wmasn.spreadsheets import csv_safe
-
-# Spreadsheet apps run a cell starting with one of these as a formula.
+from wmasn.spreadsheets import csv_download
 
 CSV_HEADER = [
     "id",
@@ -32,6 +29,23 @@ CSV_HEADER = [
     "latest update",
     "created",
 ]
+
+
+def pledge_csv_row(pledge):
+    """One pledge as a line of the export (the queryset annotates its updates)."""
+    return [
+        pledge.pk,
+        pledge.year,
+        pledge.agency.name,
+        pledge.agency.get_sector_display(),
+        pledge.get_status_display(),
+        pledge.get_visibility_display(),
+        pledge.text,
+        pledge.made_at.title if pledge.made_at else "",
+        pledge.update_count,
+        timezone.localtime(pledge.latest_update).date().isoformat() if pledge.latest_update else "",
+        timezone.localtime(pledge.created_at).date().isoformat(),
+    ]
 
 
 class PledgeUpdateInline(admin.TabularInline):
@@ -88,42 +102,12 @@ class PledgeAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export the selected pledges as CSV")
     def export_csv(self, request, queryset):
-        from django.db.models import Count, Max
-
-        rows = (
+        pledges = (
             queryset.select_related("agency", "made_at")
             .annotate(update_count=Count("updates"), latest_update=Max("updates__created_at"))
             .order_by("-year", "agency__name", "pk")
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="wmasn-pledges-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_HEADER)
-        for pledge in rows:
-            writer.writerow(
-                [
-                    csv_safe(cell)
-                    for cell in (
-                        pledge.pk,
-                        pledge.year,
-                        pledge.agency.name,
-                        pledge.agency.get_sector_display(),
-                        pledge.get_status_display(),
-                        pledge.get_visibility_display(),
-                        pledge.text,
-                        pledge.made_at.title if pledge.made_at else "",
-                        pledge.update_count,
-                        (
-                            timezone.localtime(pledge.latest_update).date().isoformat()
-                            if pledge.latest_update
-                            else ""
-                        ),
-                        timezone.localtime(pledge.created_at).date().isoformat(),
-                    )
-                ]
-            )
-        return response
+        return csv_download("pledges", CSV_HEADER, (pledge_csv_row(p) for p in pledges))
 
     def get_urls(self):
         capture = self.admin_site.admin_view(self.conference_view)

@@ -1,9 +1,6 @@
 """A table of figures: shown beside a chart or in the report, and downloadable as CSV."""
 
-import csv
 from dataclasses import dataclass, field
-
-from wmasn.spreadsheets import csv_safe
 
 
 @dataclass
@@ -29,9 +26,3 @@ class Table:
     def hidden_count(self):
         total = len(self.rows) if self.total is None else self.total
         return max(0, total - len(self.shown_rows))
-
-    def write_csv(self, out):
-        writer = csv.writer(out)
-        writer.writerow([csv_safe(h) for h in self.headers])
-        for row in self.rows:
-            writer.writerow([csv_safe(value) for value in row])

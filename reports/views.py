@@ -1,5 +1,3 @@
-import io
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -7,6 +5,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports import annual, figures
 from reports.access import check_public_report, check_year, officer_required
+from wmasn.spreadsheets import csv_download
 
 
 def requested_year(request):
@@ -82,12 +81,8 @@ def table_csv(year, slug, *, public):
     table = annual.build_report(year, public=public).tables.get(slug)
     if table is None:
         raise Http404("No such table.")
-    out = io.StringIO()
-    table.write_csv(out)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    suffix = "-public" if public else ""
-    response["Content-Disposition"] = f'attachment; filename="wmasn-{year}-{slug}{suffix}.csv"'
-    return response
+    name = f"report-{year}-{slug}" + ("-public" if public else "")
+    return csv_download(name, table.headers, table.rows)
 
 
 @require_GET

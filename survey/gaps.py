@@ -14,7 +14,6 @@ lists of a cell or a service are querysets (``cell_providers()``, ``service_offe
 that the page shows paged.
 """
 
-import csv
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
@@ -22,7 +21,6 @@ from django.db.models.functions import RowNumber
 
 from network.models import Agency, Area
 from survey.models import AgencyService, Service
-from wmasn.spreadsheets import csv_safe
 
 # Providers shown per service in the directory before "see all".
 PREVIEW = 5
@@ -249,15 +247,15 @@ def _names_by_cell(areas):
     return names
 
 
-def write_gaps_csv(provision, out, *, with_agencies):
-    """One line per service and local area: the count (region-wide providers included), how
-    many of them serve region-wide, whether it is a gap, and (for members) the agencies."""
-    writer = csv.writer(out)
+def gaps_table(provision, *, with_agencies):
+    """The gap view as (header, rows): one line per service and local area with the count
+    (region-wide providers included), how many of them serve region-wide, whether it is a
+    gap, and (for members) the agencies."""
     header = ["service", "category", "area", "agencies_count", "gap", "of_which_region_wide"]
     if with_agencies:
         header.append("agencies")
-    writer.writerow(header)
     names = _names_by_cell(provision.areas + provision.region_wide_areas) if with_agencies else {}
+    rows = []
     for row in provision.rows:
         for cell in row.cells:
             line = [
@@ -270,4 +268,5 @@ def write_gaps_csv(provision, out, *, with_agencies):
             ]
             if with_agencies:
                 line.append("; ".join(names.get((row.service.pk, cell.area.pk), [])))
-            writer.writerow([csv_safe(value) for value in line])
+            rows.append(line)
+    return header, rows

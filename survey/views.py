@@ -1,19 +1,18 @@
 """The services survey: directory, gap view, CSV download, and each agency's answers."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from network.access import get_agency_for_services_edit, sees_member_details
 from network.models import Agency, Area
 from survey.forms import AgencyServicesFormSet
-from survey.gaps import compute_provision, service_offerings, write_gaps_csv
+from survey.gaps import compute_provision, gaps_table, service_offerings
 from survey.models import Service
 from wmasn.pagination import paginate
+from wmasn.spreadsheets import csv_download
 from wmasn.text import possessive
 
 
@@ -56,10 +55,8 @@ def service_list(request):
 @require_safe
 def service_gaps_csv(request):
     """The gap table as CSV: counts for everyone, and the agencies' names for members."""
-    out = io.StringIO()
-    write_gaps_csv(compute_provision(), out, with_agencies=sees_member_details(request.user))
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="wmasn-service-gaps.csv"'
+    header, rows = gaps_table(compute_provision(), with_agencies=sees_member_details(request.user))
+    response = csv_download("service-gaps", header, rows)
     # Members' and the public's versions differ, so no shared cache may keep one for all.
     response["Cache-Control"] = "private, no-cache"
     response["Vary"] = "Cookie"

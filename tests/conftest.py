@@ -1,6 +1,8 @@
 """Shared fixtures: the five roles every view is tested against."""
 
+import factory.random
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -34,9 +36,10 @@ def _media_root(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path_factory):
-    """Uploaded files go to a fresh directory per test, never to var/media."""
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+def _same_fake_names():
+    """Factories draw the same fake names in every run and in any order of tests: a test that
+    sorts people by name sorts the same people."""
+    factory.random.reseed_random("wmasn-tests")
 
 
 @pytest.fixture
@@ -105,6 +108,9 @@ def officer_client(officer):
 
 
 ROLES = ["anonymous", "pending", "other_member", "member", "officer"]
+
+# The slow suites (browser journeys, fault injection, backups) run once, on PostgreSQL.
+ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
 @pytest.fixture(params=ROLES)

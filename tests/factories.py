@@ -1,4 +1,7 @@
-"""Factories for every model; tests build the data they need and no more."""
+"""Factories for every model; tests build the data they need and no more.
+
+Sequence numbers are zero-padded, so that names sort as they were made ("Agency 00010" after
+"Agency 00009") however many objects earlier tests made."""
 
 import datetime as dt
 
@@ -38,7 +41,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    email = factory.Sequence(lambda n: f"person{n:05d}@example.org")
     first_name = factory.Faker("first_name", locale="en_GB")
     last_name = factory.Faker("last_name", locale="en_GB")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
@@ -66,16 +69,16 @@ class AreaFactory(factory.django.DjangoModelFactory):
         model = Area
         django_get_or_create = ("slug",)
 
-    name = factory.Sequence(lambda n: f"Area {n}")
-    slug = factory.Sequence(lambda n: f"area-{n}")
+    name = factory.Sequence(lambda n: f"Area {n:05d}")
+    slug = factory.Sequence(lambda n: f"area-{n:05d}")
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agency
 
-    name = factory.Sequence(lambda n: f"Agency {n}")
-    slug = factory.Sequence(lambda n: f"agency-{n}")
+    name = factory.Sequence(lambda n: f"Agency {n:05d}")
+    slug = factory.Sequence(lambda n: f"agency-{n:05d}")
     sector = Agency.Sector.PUBLIC
     description = "An agency working against modern slavery."
     website = "https://agency.example.org/"
@@ -88,7 +91,7 @@ class AgencyContactFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     name = factory.Faker("name", locale="en_GB")
     role = "Modern slavery lead"
-    email = factory.Sequence(lambda n: f"contact{n}@agency.example.org")
+    email = factory.Sequence(lambda n: f"contact{n:05d}@agency.example.org")
     phone = "0121 496 0000"
 
 
@@ -111,7 +114,7 @@ class VenueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Venue
 
-    name = factory.Sequence(lambda n: f"Meeting Room {n}")
+    name = factory.Sequence(lambda n: f"Meeting Room {n:05d}")
     address = "Lloyd House\nColmore Circus Queensway\nBirmingham"
     postcode = "B4 6NQ"
 
@@ -121,8 +124,8 @@ class EventFactory(factory.django.DjangoModelFactory):
         model = Event
 
     kind = Event.Kind.NETWORK_MEETING
-    title = factory.Sequence(lambda n: f"Network meeting {n}")
-    slug = factory.Sequence(lambda n: f"network-meeting-{n}")
+    title = factory.Sequence(lambda n: f"Network meeting {n:05d}")
+    slug = factory.Sequence(lambda n: f"network-meeting-{n:05d}")
     description = "The network's regular meeting."
     starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
@@ -167,8 +170,8 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Service
 
-    name = factory.Sequence(lambda n: f"Service {n}")
-    slug = factory.Sequence(lambda n: f"service-{n}")
+    name = factory.Sequence(lambda n: f"Service {n:05d}")
+    slug = factory.Sequence(lambda n: f"service-{n:05d}")
     category = Service.Category.OTHER
 
 
@@ -184,8 +187,8 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WorkingGroup
 
-    name = factory.Sequence(lambda n: f"Task and finish group {n}")
-    slug = factory.Sequence(lambda n: f"task-and-finish-group-{n}")
+    name = factory.Sequence(lambda n: f"Task and finish group {n:05d}")
+    slug = factory.Sequence(lambda n: f"task-and-finish-group-{n:05d}")
     purpose = "Agree lead agencies at the point of rescue."
 
 
@@ -212,7 +215,7 @@ class ResourceFactory(factory.django.DjangoModelFactory):
         model = Resource
 
     kind = Resource.Kind.HELPLINE
-    title = factory.Sequence(lambda n: f"Helpline {n}")
+    title = factory.Sequence(lambda n: f"Helpline {n:05d}")
     phone = "08000 121 700"
 
 
@@ -220,8 +223,8 @@ class IssueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Issue
 
-    title = factory.Sequence(lambda n: f"Issue {n}")
-    slug = factory.Sequence(lambda n: f"issue-{n}")
+    title = factory.Sequence(lambda n: f"Issue {n:05d}")
+    slug = factory.Sequence(lambda n: f"issue-{n:05d}")
     issue_date = dt.date(2017, 12, 1)
     status = Issue.Status.PUBLISHED
     publish_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
@@ -237,7 +240,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
         model = Section
 
     issue = factory.SubFactory(IssueFactory)
-    heading = factory.Sequence(lambda n: f"Section {n}")
+    heading = factory.Sequence(lambda n: f"Section {n:05d}")
     body = "Some **news** from the network."
     body_format = Section.BodyFormat.MARKDOWN
 
@@ -272,8 +275,8 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Subscriber
 
-    name = factory.Sequence(lambda n: f"Supporter {n}")
-    email = factory.Sequence(lambda n: f"supporter{n}@example.net")
+    name = factory.Sequence(lambda n: f"Supporter {n:05d}")
+    email = factory.Sequence(lambda n: f"supporter{n:05d}@example.net")
     organisation = "Friends of the network"
     confirmed_at = factory.LazyFunction(timezone.now)
 
@@ -283,7 +286,7 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
         model = Delivery
 
     issue = factory.SubFactory(IssueFactory)
-    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    email = factory.Sequence(lambda n: f"reader{n:05d}@example.org")
 
 
 def personal_data_for(user, *, agency=None, count=1, label="Mine"):
@@ -324,6 +327,6 @@ class ConferenceFactory(EventFactory):
     """An Anti-Slavery Day conference, by default on 18 October 2017 (pledges for 2018)."""
 
     kind = Event.Kind.CONFERENCE
-    title = factory.Sequence(lambda n: f"Anti-Slavery Day conference {n}")
-    slug = factory.Sequence(lambda n: f"anti-slavery-day-conference-{n}")
+    title = factory.Sequence(lambda n: f"Anti-Slavery Day conference {n:05d}")
+    slug = factory.Sequence(lambda n: f"anti-slavery-day-conference-{n:05d}")
     starts_at = factory.LazyFunction(lambda: timezone.make_aware(dt.datetime(2017, 10, 18, 9, 30)))

@@ -25,6 +25,7 @@ from network import backups
 from network.models import Invitation, NotificationPreferences, User
 from newsletters.models import Delivery, SectionDocument, SectionImage
 from pledges.models import PledgeReminder
+from tests.conftest import ON_POSTGRESQL
 from tests.factories import (
     AgencyContactFactory,
     AgencyServiceFactory,
@@ -49,8 +50,6 @@ from tests.factories import (
 )
 from tests.files import PDF_BYTES, upload
 from wmasn.uploads import validate_upload
-
-ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 needs_postgresql = [
     pytest.mark.skipif(

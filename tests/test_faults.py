@@ -25,12 +25,11 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from tests.conftest import ON_POSTGRESQL
 from tests.servers import Gunicorn, PostgresCluster, RedisServer, postgres_bin_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 pytestmark = [
     pytest.mark.faults,

@@ -15,6 +15,7 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.browser.conftest import assert_accessible, log_in
+from tests.conftest import ON_POSTGRESQL
 from tests.factories import (
     PASSWORD,
     AgencyFactory,
@@ -25,7 +26,6 @@ from tests.factories import (
     ServiceFactory,
     VenueFactory,
 )
-from tests.test_backup_restore import ON_POSTGRESQL
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

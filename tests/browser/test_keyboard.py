@@ -8,7 +8,7 @@ import pytest
 from django.urls import Resolver404, resolve
 
 from tests.browser.conftest import assert_accessible
-from tests.sweep.conftest import load_demo
+from tests.sweep.demo import load_demo
 from tests.sweep.urls import build_page
 
 pytestmark = pytest.mark.django_db(transaction=True)

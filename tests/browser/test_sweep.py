@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from tests.browser.conftest import assert_accessible, log_in
-from tests.sweep.conftest import load_demo
+from tests.sweep.demo import load_demo
 from tests.sweep.urls import HTML_PAGE_NAMES, ROLE_EMAILS, build_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,25 +4,17 @@ import io
 import pytest
 from django.utils import timezone
 
-from events.demo import load_events
 from events.models import Event, Venue
-from network.demo import load_accounts, load_agencies
+from tests.events.shared import iso, load_demo_events, node_instants
 
 pytestmark = pytest.mark.django_db
 
 
-def load():
-    out = io.StringIO()
-    load_accounts(out)
-    load_agencies(out)
-    load_events(out)
-
-
 def test_demo_events_are_idempotent_and_cover_the_seed():
-    load()
+    load_demo_events()
     counts = (Event.objects.count(), Venue.objects.count())
     sequences = dict(Event.objects.values_list("slug", "sequence"))
-    load()
+    load_demo_events()
     assert (Event.objects.count(), Venue.objects.count()) == counts
     assert dict(Event.objects.values_list("slug", "sequence")) == sequences
 
@@ -55,7 +47,7 @@ def test_demo_events_wait_for_no_announcement():
     from events.tasks import announce_waiting
     from wmasn.mail.models import OutgoingEmail
 
-    load()
+    load_demo_events()
     assert Event.objects.exists()
     assert not Event.objects.waiting_to_be_announced().exists()
     assert announce_waiting() == 0
@@ -66,9 +58,8 @@ def test_demo_public_feed_reads_the_same_in_vobject_and_ical_js():
     import vobject
 
     from events import ics
-    from tests.events.test_ics_instants import iso, node_instants
 
-    load()
+    load_demo_events()
     body = ics.public_feed()
     expected = {
         e.uid: iso(e.starts_at) for e in ics.feed_events(Event.objects.all()) if not e.all_day

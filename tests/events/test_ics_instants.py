@@ -6,40 +6,18 @@ node) must both read the instant that the event page shows.
 
 import datetime as dt
 import io
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 import vobject
 
 from events import ics
 from tests.events.conftest import NOW, london
+from tests.events.shared import CASES, iso, node_instants
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
-JS_DIR = Path(__file__).resolve().parents[1] / "js"
 UTC = dt.UTC
-
-# (London wall-clock start, expected UTC start): each side of the 2026 and 2027 changes.
-CASES = [
-    (london(2026, 3, 28, 10, 0), dt.datetime(2026, 3, 28, 10, 0, tzinfo=UTC)),
-    (london(2026, 3, 29, 10, 0), dt.datetime(2026, 3, 29, 9, 0, tzinfo=UTC)),
-    (london(2026, 10, 24, 10, 0), dt.datetime(2026, 10, 24, 9, 0, tzinfo=UTC)),
-    (london(2026, 10, 25, 10, 0), dt.datetime(2026, 10, 25, 10, 0, tzinfo=UTC)),
-    (london(2027, 3, 27, 18, 30), dt.datetime(2027, 3, 27, 18, 30, tzinfo=UTC)),
-    (london(2027, 3, 28, 10, 0), dt.datetime(2027, 3, 28, 9, 0, tzinfo=UTC)),
-    (london(2027, 10, 30, 23, 30), dt.datetime(2027, 10, 30, 22, 30, tzinfo=UTC)),
-    (london(2027, 10, 31, 10, 0), dt.datetime(2027, 10, 31, 10, 0, tzinfo=UTC)),
-    # Just after each change, at an hour only a correct VTIMEZONE onset gets right.
-    (london(2026, 3, 29, 2, 30), dt.datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
-    (london(2026, 10, 25, 2, 30), dt.datetime(2026, 10, 25, 2, 30, tzinfo=UTC)),
-    # Ends in the hour the clocks repeat (01:30 GMT, the second 01:30): written in UTC.
-    (london(2026, 10, 25, 0, 30), dt.datetime(2026, 10, 24, 23, 30, tzinfo=UTC)),
-]
 
 
 @pytest.fixture
@@ -64,32 +42,6 @@ def test_vobject_reads_the_same_instants(clock_change_feed):
         end = vevent.dtend.value.astimezone(UTC)
         seen[vevent.uid.value] = (start, end)
     assert seen == expected
-
-
-def node_instants(body):
-    node = shutil.which("node")
-    has_modules = (JS_DIR / "node_modules" / "ical.js").exists()
-    if node is None or not has_modules:
-        message = (
-            "ical.js check needs node and `npm ci --prefix tests/js` "
-            f"(node: {node or 'missing'}, tests/js/node_modules: "
-            f"{'present' if has_modules else 'missing'})."
-        )
-        if os.environ.get("WMASN_REQUIRE_BROWSER") or os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    result = subprocess.run(
-        [node, str(JS_DIR / "instants.mjs")],
-        input=body,
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(result.stdout)
-
-
-def iso(instant):
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def test_ical_js_reads_the_same_instants(clock_change_feed):

@@ -8,7 +8,8 @@ from django.test import Client
 from events import ics
 from events.models import Event
 from network.models import User
-from tests.events.test_times import clock_change_events, feed_instants
+from tests.events.conftest import parse
+from tests.events.shared import clock_change_events, feed_instants, load_demo_events
 from tests.libical import assert_libical_clean, libical_read
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +51,7 @@ def test_libical_reads_the_feed_instants_across_the_clock_changes():
 
 @pytest.fixture
 def demo():
-    from tests.events.test_demo import load
-
-    load()
+    load_demo_events()
     return Event.objects.order_by("starts_at")
 
 
@@ -91,8 +90,6 @@ def test_served_feeds_and_files_pass_libical(demo):
 
 
 def test_every_event_has_the_network_as_organizer_and_a_stable_dtstamp(demo):
-    from tests.events.conftest import parse
-
     body = ics.public_feed()
     vevents = list(parse(body).walk("VEVENT"))
     assert {str(v["ORGANIZER"]) for v in vevents} == {"mailto:portal@example.org"}

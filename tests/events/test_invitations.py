@@ -16,7 +16,7 @@ from events.models import RSVP
 from events.services import cancel_events, change_event
 from network.models import NotificationPreferences
 from tests.events.conftest import NOW, london
-from tests.events.test_ics_instants import CASES, iso, node_instants
+from tests.events.shared import CASES, iso, node_instants
 from tests.factories import EventFactory, RSVPFactory
 from tests.libical import assert_libical_clean
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from events import ics
 from events.models import CalendarToken
-from tests.events.test_views import ROLES, SEES_VENUES
+from tests.conftest import ROLES
+from tests.events.shared import SEES_VENUES
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db

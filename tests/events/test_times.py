@@ -9,7 +9,8 @@ from django.template import Context, Template
 
 from events import ics, times
 from events.models import Event
-from tests.events.conftest import LONDON, london, parse
+from tests.events.conftest import LONDON, london
+from tests.events.shared import clock_change_events, feed_instants, load_demo_events
 from tests.factories import EventFactory
 
 UTC = dt.UTC
@@ -59,16 +60,6 @@ def read_back(text):
         last = _day(match, "b", year=first.year) if match["bd"] else first
         return first, last + dt.timedelta(days=1)
     raise AssertionError(f"not a span: {text!r}")
-
-
-def feed_instants(body):
-    found = {}
-    for vevent in parse(body).walk("VEVENT"):
-        start, end = vevent["DTSTART"].dt, vevent["DTEND"].dt
-        if isinstance(start, dt.datetime):
-            start, end = start.astimezone(UTC), end.astimezone(UTC)
-        found[str(vevent["UID"])] = (start, end)
-    return found
 
 
 def render_span(event):
@@ -154,37 +145,6 @@ def test_span_is_escaped_in_html_and_plain_in_text():
     assert "&ndash;" not in render_span(event) and "–" in render_span(event)
 
 
-def clock_change_events():
-    """Events on and around both change days of 2026 and 2027, timed and all-day."""
-    made = []
-    for day in (
-        dt.date(2026, 3, 29),
-        dt.date(2026, 10, 25),
-        dt.date(2027, 3, 28),
-        dt.date(2027, 10, 31),
-    ):
-        midnight_utc = dt.datetime.combine(day, dt.time(0), tzinfo=UTC)
-        # Every quarter hour from 23:00 UTC the evening before to 04:00 UTC, 45 minutes long,
-        # plus spans that cross the change, and the day as an all-day event.
-        for quarter in range(-4, 17):
-            starts = midnight_utc + dt.timedelta(minutes=15 * quarter)
-            made.append(EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(minutes=45)))
-        made.append(
-            EventFactory(
-                starts_at=midnight_utc - dt.timedelta(hours=2),
-                ends_at=midnight_utc + dt.timedelta(hours=4),
-            )
-        )
-        made.append(
-            EventFactory(
-                all_day=True,
-                starts_at=dt.datetime.combine(day, dt.time(0), tzinfo=LONDON),
-                ends_at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=LONDON),
-            )
-        )
-    return made
-
-
 def assert_spans_match_feed(events):
     body = ics.build_calendar(events, members=True, name="test", description="test")
     instants = feed_instants(body)
@@ -202,9 +162,7 @@ def test_spans_on_the_clock_change_days_read_as_the_feed(db):
 
 @pytest.mark.django_db
 def test_spans_of_every_demo_event_read_as_the_feed():
-    from tests.events.test_demo import load
-
-    load()
+    load_demo_events()
     events = list(Event.objects.select_related("venue", "organiser", "working_group"))
     assert len(events) >= 10
     assert_spans_match_feed(events)

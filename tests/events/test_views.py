@@ -7,19 +7,11 @@ import pytest
 from django.utils import timezone
 
 from events.models import RSVP, CalendarToken, Event
+from tests.conftest import ROLES
+from tests.events.shared import SEES_VENUES, VENUE_BITS
 from tests.factories import EventFactory, MembershipFactory, RSVPFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "pending", "other_member", "member", "officer"]
-SEES_VENUES = {
-    "anonymous": False,
-    "pending": False,
-    "other_member": True,
-    "member": True,
-    "officer": True,
-}
-VENUE_BITS = ["Lloyd House", "Colmore Circus", "B4 6NQ", "meet.example.org"]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from events import visibility
 from tests.events.conftest import admin_change_data
-from tests.events.test_views import SEES_VENUES, VENUE_BITS
+from tests.events.shared import SEES_VENUES, VENUE_BITS
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import io
 import pytest
 
 from network.models import Agency
-from survey.gaps import compute_provision, write_gaps_csv
+from survey.gaps import compute_provision, gaps_table
 from tests.factories import AgencyFactory, AreaFactory, ProvidedServiceFactory, ServiceFactory
-from wmasn.spreadsheets import csv_safe
+from wmasn.spreadsheets import csv_download, csv_safe
 
 
 @pytest.fixture
@@ -156,9 +156,8 @@ def test_the_directory_previews_a_few_providers_per_service_by_name(areas):
 
 
 def read_csv(provision, with_agencies):
-    out = io.StringIO()
-    write_gaps_csv(provision, out, with_agencies=with_agencies)
-    return list(csv.DictReader(io.StringIO(out.getvalue())))
+    response = csv_download("service-gaps", *gaps_table(provision, with_agencies=with_agencies))
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
 def test_csv_has_counts_and_gaps_without_names_for_the_public(areas):

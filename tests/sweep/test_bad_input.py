@@ -26,7 +26,9 @@ from tests.sweep.urls import (
     build_page,
 )
 
-pytestmark = pytest.mark.django_db
+# Every page for every role against the demo network: slow, so it runs once in CI (on
+# PostgreSQL), like the browser and fault suites.
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 SKIPPED_ACTIONS = ("/accounts/logout/",)
 SKIPPED_PAGES = {"admin"}  # officers' admin is covered by the admin tests

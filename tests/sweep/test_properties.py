@@ -1,4 +1,7 @@
-"""Property-based tests: forms and models take any text and answer only with ValidationError."""
+"""Property-based tests: forms and models take any input; what they refuse changes nothing,
+what they accept is stored as it was cleaned, and no HTML they render can run a script.
+
+In CI (CI=true) Hypothesis loads its "ci" profile: derandomised, the same examples every run."""
 
 import contextlib
 import datetime as dt
@@ -7,22 +10,22 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from events.forms import RSVPForm
-from events.models import Event, Venue
+from events.models import RSVP, Event, Venue
 from events.services import answer_event
 from network.forms import AgencyContactFormSet, AgencyProfileForm, JoinAgencyForm, ProposeAgencyForm
-from network.models import Agency, Area
+from network.models import Agency, Area, Membership
 from network.services import propose_agency, request_membership
 from newsletters.markdown import render_markdown, sanitise
 from pledges.forms import PledgeEditForm, PledgeForm, ProgressUpdateForm
 from pledges.models import Pledge
 from pledges.services import add_progress_update, edit_pledge, record_pledge
 from survey.forms import AgencyServicesFormSet
-from survey.models import Service
+from survey.models import AgencyService, Service
 from tests.factories import (
     AgencyFactory,
     AreaFactory,
@@ -80,10 +83,11 @@ MODEL_VALUE = st.one_of(
 
 
 def form_data(*names, _value=VALUE, **choices):
-    """A POST-like dict: each field any value, or one of its real choices."""
+    """A POST-like dict: each field any value, or one of its real choices (drawn first, so
+    that whole valid forms come up often enough for the accepted side to be checked)."""
     return st.fixed_dictionaries(
         {
-            name: st.one_of(_value, st.sampled_from(choices[name])) if name in choices else _value
+            name: st.one_of(st.sampled_from(choices[name]), _value) if name in choices else _value
             for name in names
         }
     )
@@ -93,8 +97,20 @@ def model_data(*names, **choices):
     return form_data(*names, _value=MODEL_VALUE, **choices)
 
 
+def outcome(accepted):
+    """Say in Hypothesis's statistics (--hypothesis-show-statistics) which way it went."""
+    event("accepted" if accepted else "refused")
+
+
+def rows(queryset):
+    """The rows as the database holds them, to compare before and after."""
+    return list(queryset.order_by("pk").values())
+
+
 class FormsTakeAnyInput(TestCase):
-    """Each form answers bad input with errors; what it accepts saves without an exception."""
+    """Each form answers any input with errors or a save; whatever it refuses changes nothing,
+    and what it accepts is stored as it was cleaned (each example runs in its own
+    transaction, so every example starts from the same data)."""
 
     @classmethod
     def setUpTestData(cls):
@@ -114,14 +130,30 @@ class FormsTakeAnyInput(TestCase):
     @given(data=st.data())
     def test_agency_profile_form(self, data):
         values = data.draw(
-            form_data("description", "website", "public_email", "public_phone", "address", "areas")
+            form_data(
+                "description",
+                "website",
+                "public_email",
+                "public_phone",
+                "address",
+                website=["", "https://example.org/about"],
+                public_email=["", "office@example.org"],
+            )
         )
-        values["areas"] = data.draw(st.lists(st.one_of(VALUE, st.sampled_from(self.ids()))))
+        values["areas"] = data.draw(st.lists(st.one_of(st.just(str(self.area.pk)), VALUE)))
         agency = Agency.objects.get(pk=self.agency.pk)
-        values["version"] = data.draw(st.one_of(VALUE, st.just(version_of(agency))))
+        values["version"] = data.draw(st.one_of(st.just(version_of(agency)), VALUE))
+        before = rows(Agency.objects.filter(pk=agency.pk)), list(agency.areas.all())
         form = AgencyProfileForm(values, instance=agency, saved=agency)
-        if form.is_valid() and form.still_current():
-            form.save()
+        outcome(form.is_valid() and form.still_current())
+        if not (form.is_valid() and form.still_current()):
+            assert (rows(Agency.objects.filter(pk=agency.pk)), list(agency.areas.all())) == before
+            return
+        form.save()
+        saved = Agency.objects.get(pk=agency.pk)
+        for name in ("description", "website", "public_email", "public_phone", "address"):
+            assert getattr(saved, name) == form.cleaned_data[name]
+        assert set(saved.areas.all()) == set(form.cleaned_data["areas"])
 
     @SWEEP_SETTINGS
     @given(data=st.data())
@@ -139,20 +171,40 @@ class FormsTakeAnyInput(TestCase):
                 **{"contacts-TOTAL_FORMS": ["1", "2"], "contacts-INITIAL_FORMS": ["0"]},
             )
         )
+        before = rows(self.agency.contacts.all())
         formset = AgencyContactFormSet(values, instance=self.agency, prefix="contacts")
-        if formset.is_valid():
-            formset.save()
+        outcome(formset.is_valid())
+        if not formset.is_valid():
+            assert rows(self.agency.contacts.all()) == before
+            return
+        formset.save()
+        stored = {(c.name, c.role, c.email, c.phone) for c in self.agency.contacts.all()}
+        kept = [f.cleaned_data for f in formset.forms if f.has_changed()]
+        assert stored == {(d["name"], d["role"], d["email"], d["phone"]) for d in kept}
+        assert len(formset.forms) <= 20
 
     @SWEEP_SETTINGS
     @given(data=st.data())
     def test_join_agency_form(self, data):
         values = data.draw(form_data("agency", "role", agency=self.ids()))
+        before = rows(Membership.objects.all())
         form = JoinAgencyForm(values, user=self.member)
-        if form.is_valid():
-            with contextlib.suppress(ValidationError):
-                request_membership(
-                    user=self.member, agency=form.cleaned_data["agency"], role=values["role"]
-                )
+        outcome(form.is_valid())
+        if not form.is_valid():
+            assert rows(Membership.objects.all()) == before
+            return
+        agency = form.cleaned_data["agency"]
+        assert agency.pk in {self.agency.pk, self.other_agency.pk}
+        try:
+            request_membership(user=self.member, agency=agency, role=values["role"])
+        except ValidationError:
+            assert rows(Membership.objects.all()) == before
+        else:
+            assert Membership.objects.get(user=self.member, agency=agency).role == values["role"]
+        # One membership per user and agency, whatever was posted.
+        assert Membership.objects.filter(user=self.member).count() == len(
+            set(Membership.objects.filter(user=self.member).values_list("agency", flat=True))
+        )
 
     @SWEEP_SETTINGS
     @given(data=st.data())
@@ -162,10 +214,22 @@ class FormsTakeAnyInput(TestCase):
                 "name", "sector", "website", "description", "role", sector=Agency.Sector.values
             )
         )
+        before = rows(Agency.objects.all()), rows(Membership.objects.all())
         form = ProposeAgencyForm(values)
         if form.is_valid():
-            with contextlib.suppress(ValidationError):
-                propose_agency(user=self.member, **form.cleaned_data)
+            try:
+                agency, membership = propose_agency(user=self.member, **form.cleaned_data)
+            except ValidationError:
+                pass
+            else:
+                outcome(True)
+                assert agency.status == Agency.Status.PROPOSED
+                assert agency.name == form.cleaned_data["name"].strip()
+                assert (membership.user, membership.agency) == (self.member, agency)
+                assert Agency.objects.count() == len(before[0]) + 1
+                return
+        outcome(False)
+        assert (rows(Agency.objects.all()), rows(Membership.objects.all())) == before
 
     @SWEEP_SETTINGS
     @given(data=st.data())
@@ -178,16 +242,31 @@ class FormsTakeAnyInput(TestCase):
                 "visibility",
                 "made_at",
                 agency=self.ids(),
+                made_at=[""],
+                text=["We will train every front-line officer to spot the signs."],
                 year=["2025", "2026", "2027"],
                 visibility=Pledge.Visibility.values,
             )
         )
         user = data.draw(st.sampled_from([self.member, self.officer]))
-        form = PledgeForm(values, user=user)
+        before = rows(Pledge.objects.all())
+        form = PledgeForm(values, user=user, today=dt.date(2026, 6, 1))
         if form.is_valid():
+            # A member pledges only for their own agency; an officer for any.
             assert user.is_officer or form.cleaned_data["agency"] == self.agency
-            with contextlib.suppress(ValidationError):
-                record_pledge(created_by=user, **form.cleaned_data)
+            try:
+                pledge = record_pledge(created_by=user, **form.cleaned_data)
+            except ValidationError:
+                pass
+            else:
+                outcome(True)
+                stored = Pledge.objects.get(pk=pledge.pk)
+                assert stored.agency == form.cleaned_data["agency"]
+                assert stored.text == form.cleaned_data["text"].strip()
+                assert stored.created_by == user
+                return
+        outcome(False)
+        assert rows(Pledge.objects.all()) == before
 
     @SWEEP_SETTINGS
     @given(data=st.data())
@@ -202,8 +281,10 @@ class FormsTakeAnyInput(TestCase):
             )
         )
         pledge = Pledge.objects.get(pk=self.pledge.pk)
-        edit["version"] = data.draw(st.one_of(VALUE, st.just(version_of(pledge))))
+        edit["version"] = data.draw(st.one_of(st.just(version_of(pledge)), VALUE))
+        before = rows(Pledge.objects.filter(pk=pledge.pk))
         form = PledgeEditForm(edit, instance=Pledge(pk=pledge.pk), saved=pledge)
+        edited = False
         if form.is_valid() and form.still_current():
             cleaned = form.cleaned_data
             with contextlib.suppress(ValidationError):
@@ -213,18 +294,41 @@ class FormsTakeAnyInput(TestCase):
                     status=cleaned["status"],
                     visibility=cleaned["visibility"],
                 )
+                edited = True
+        stored = Pledge.objects.get(pk=pledge.pk)
+        outcome(edited)
+        if edited:
+            assert stored.text == form.cleaned_data["text"].strip()
+            assert (stored.status, stored.visibility) == (
+                form.cleaned_data["status"],
+                form.cleaned_data["visibility"],
+            )
+        else:
+            assert rows(Pledge.objects.filter(pk=pledge.pk)) == before
+
         update = data.draw(form_data("note", "status", status=Pledge.Status.values))
+        updates_before = pledge.updates.count()
         form = ProgressUpdateForm(update)
+        added = None
         if form.is_valid():
             with contextlib.suppress(ValidationError):
-                add_progress_update(pledge=pledge, author=self.member, **form.cleaned_data)
+                added = add_progress_update(pledge=pledge, author=self.member, **form.cleaned_data)
+        assert pledge.updates.count() == updates_before + (added is not None)
+        if added is not None and form.cleaned_data["status"]:
+            assert Pledge.objects.get(pk=pledge.pk).status == form.cleaned_data["status"]
 
     @SWEEP_SETTINGS
     @given(values=form_data("answer", answer=["attending", "apologies"]))
     def test_rsvp_form(self, values):
         form = RSVPForm(values, event=self.event)
+        outcome(form.is_valid())
         if form.is_valid():
             answer_event(event=self.event, user=self.member, answer=form.cleaned_data["answer"])
+            # The venue has room: the answer is recorded as given, once.
+            rsvp = RSVP.objects.get(event=self.event, user=self.member)
+            assert rsvp.answer == form.cleaned_data["answer"]
+        else:
+            assert not RSVP.objects.filter(event=self.event).exists()
 
     @SWEEP_SETTINGS
     @given(data=st.data())
@@ -241,18 +345,33 @@ class FormsTakeAnyInput(TestCase):
                     "services-INITIAL_FORMS": ["0", "1"],
                     "services-0-service": [str(self.service.pk)],
                     "services-0-provided": ["on", ""],
+                    "services-0-notes": ["Walk-in on Tuesdays"],
                 },
             )
         )
-        areas = data.draw(st.lists(st.one_of(VALUE, st.sampled_from(self.ids()))))
+        areas = data.draw(st.lists(st.one_of(st.just(str(self.area.pk)), VALUE)))
+        answers = AgencyService.objects.filter(agency=self.agency)
+        before = rows(answers)
         formset = AgencyServicesFormSet(
             {**values, "services-0-areas": areas},
             agency=self.agency,
             services=list(Service.objects.all()),
             areas=list(Area.objects.all()),
         )
-        if formset.is_valid():
-            formset.save()
+        outcome(formset.is_valid())
+        if not formset.is_valid():
+            assert rows(answers) == before
+            return
+        formset.save()
+        # What is stored is exactly what was answered: a provided service with its areas
+        # and notes, and no answer for one not provided.
+        for form in formset.forms:
+            cleaned = form.cleaned_data
+            answer = answers.filter(service_id=cleaned["service"]).first()
+            assert (answer is not None) is bool(cleaned["provided"])
+            if answer is not None:
+                assert answer.notes == cleaned["notes"]
+                assert {a.pk for a in answer.areas.all()} == {int(a) for a in cleaned["areas"]}
 
 
 # --- The newsletter's Markdown sanitiser -----------------------------------------------------
@@ -349,7 +468,8 @@ ANY_DATETIME = st.one_of(
 
 
 class ModelsValidateAnyValue(TestCase):
-    """Model.full_clean() turns any value into a ValidationError, never another exception."""
+    """Model.full_clean() turns any value into a ValidationError, never another exception;
+    what it accepts the database stores and gives back unchanged."""
 
     @classmethod
     def setUpTestData(cls):
@@ -359,8 +479,16 @@ class ModelsValidateAnyValue(TestCase):
         try:
             instance.full_clean()
         except ValidationError:
+            outcome(False)
             return False
+        outcome(True)
         return True
+
+    def assert_stored_as_given(self, instance, values):
+        instance.save()
+        stored = type(instance).objects.get(pk=instance.pk)
+        for name in values:
+            assert getattr(stored, name) == getattr(instance, name), name
 
     @SWEEP_SETTINGS
     @given(
@@ -375,15 +503,19 @@ class ModelsValidateAnyValue(TestCase):
             "public_phone",
             "address",
             "email_domains",
+            name=["Walsall Council"],
+            slug=["walsall-council"],
             sector=Agency.Sector.values,
             status=Agency.Status.values,
+            website=["", "https://walsall.gov.uk"],
+            public_email=["", "office@walsall.gov.uk"],
+            email_domains=["", "walsall.gov.uk"],
         )
     )
     def test_agency(self, values):
         agency = Agency(**values)
         if self.assert_only_validation_errors(agency):
-            agency.save()
-            assert agency.email_domain_list is not None
+            self.assert_stored_as_given(agency, values)
 
     @SWEEP_SETTINGS
     @given(
@@ -392,15 +524,16 @@ class ModelsValidateAnyValue(TestCase):
             "text",
             "status",
             "visibility",
+            text=["We will train every front-line officer to spot the signs."],
             status=Pledge.Status.values,
             visibility=Pledge.Visibility.values,
         ),
     )
     def test_pledge(self, data, values):
-        year = data.draw(st.one_of(st.integers(), MODEL_VALUE))
+        year = data.draw(st.one_of(st.just(2026), st.integers(), MODEL_VALUE))
         pledge = Pledge(agency=self.agency, year=year, **values)
         if self.assert_only_validation_errors(pledge):
-            pledge.save()
+            self.assert_stored_as_given(pledge, {**values, "year": year})
 
     @SWEEP_SETTINGS
     @given(
@@ -414,10 +547,15 @@ class ModelsValidateAnyValue(TestCase):
             "status",
             "cancellation_reason",
             kind=Event.Kind.values,
+            title=["Network meeting"],
+            slug=["network-meeting-may"],
+            online_url=["", "https://meet.example.org/room"],
+            registration_url=[""],
             status=Event.Status.values,
+            cancellation_reason=["", "The venue is closed."],
         ),
-        starts_at=ANY_DATETIME,
-        ends_at=ANY_DATETIME,
+        starts_at=st.one_of(st.just(dt.datetime(2026, 5, 7, 9, tzinfo=dt.UTC)), ANY_DATETIME),
+        ends_at=st.one_of(st.just(dt.datetime(2026, 5, 7, 11, tzinfo=dt.UTC)), ANY_DATETIME),
         deadline=st.one_of(st.none(), st.dates(), MODEL_VALUE),
     )
     def test_event(self, values, starts_at, ends_at, deadline):
@@ -425,14 +563,17 @@ class ModelsValidateAnyValue(TestCase):
             starts_at=starts_at, ends_at=ends_at, registration_deadline=deadline, **values
         )
         if self.assert_only_validation_errors(event):
-            event.save()
+            self.assert_stored_as_given(event, {**values, "starts_at": 0, "ends_at": 0})
+            # What full_clean() accepts, the database's constraints accept too.
+            assert event.ends_at > event.starts_at
+            assert event.status == "scheduled" or event.cancellation_reason
 
     @SWEEP_SETTINGS
     @given(values=model_data("name", "address", "postcode", "access_notes"))
     def test_venue(self, values):
         venue = Venue(host_agency=self.agency, **values)
         if self.assert_only_validation_errors(venue):
-            venue.save()
+            self.assert_stored_as_given(venue, values)
 
 
 @pytest.mark.django_db

@@ -11,7 +11,9 @@ from tests.sweep.urls import (
     build_page,
 )
 
-pytestmark = pytest.mark.django_db
+# Every page for every role against the demo network: slow, so it runs once in CI (on
+# PostgreSQL), like the browser and fault suites.
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 
