@@ -70,3 +70,12 @@ def others_action(other_agency, meeting):
         owner_agency=other_agency,
         due_on=dt.date(2018, 1, 5),
     )
+
+
+@pytest.fixture
+def on_today():
+    """Today is TODAY (10 January 2018), between the December and January meetings."""
+    import time_machine
+
+    with time_machine.travel(at(TODAY, 9), tick=False):
+        yield TODAY

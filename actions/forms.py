@@ -1,0 +1,137 @@
+"""Forms for actions: the list's and the register's filters, and an owner's progress update."""
+
+from django import forms
+
+from actions.models import Action, ProgressNote
+from events.models import Event
+from network.models import Agency, WorkingGroup
+
+
+class FilterForm(forms.Form):
+    """GET filters: every field optional; an invalid one shows an error and is ignored."""
+
+    def value(self, name, default=None):
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+
+class ActionFilterForm(FilterForm):
+    OVERDUE = "overdue"
+    ANY = "any"
+    STATUS_CHOICES = [
+        (Action.Status.OPEN, "Open"),
+        (OVERDUE, "Overdue"),
+        (Action.Status.DONE, "Done"),
+        (Action.Status.DROPPED, "Dropped"),
+        (ANY, "Any status"),
+    ]
+
+    meeting = forms.ModelChoiceField(
+        queryset=Event.objects.none(),
+        required=False,
+        to_field_name="slug",
+        empty_label="Any meeting",
+    )
+    group = forms.ModelChoiceField(
+        queryset=WorkingGroup.objects.all(),
+        required=False,
+        to_field_name="slug",
+        label="Working group",
+        empty_label="Any group",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=Agency.objects.active(),
+        required=False,
+        to_field_name="slug",
+        label="Owner agency",
+        empty_label="Any agency",
+    )
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only meetings that agreed actions: a short list, whatever the number of actions.
+        self.fields["meeting"].queryset = Event.objects.filter(
+            pk__in=Action.objects.filter(meeting__isnull=False).values("meeting_id")
+        ).order_by("-starts_at", "-pk")
+        self.fields["meeting"].label_from_instance = meeting_label
+
+    def filter(self, actions, today):
+        if meeting := self.value("meeting"):
+            actions = actions.from_meeting(meeting)
+        if group := self.value("group"):
+            actions = actions.for_group(group)
+        if owner := self.value("owner"):
+            actions = actions.for_owner_agency([owner])
+        status = self.value("status", Action.Status.OPEN)
+        if status == self.OVERDUE:
+            return actions.overdue(today)
+        if status != self.ANY:
+            return actions.filter(status=status)
+        return actions
+
+    @property
+    def filtered(self):
+        return any(self.value(name) for name in ("meeting", "group", "owner", "status"))
+
+
+def meeting_label(event):
+    return f"{event.title} ({event.starts_at:%d %b %Y})"
+
+
+class DecisionFilterForm(FilterForm):
+    year = forms.TypedChoiceField(coerce=int, required=False)
+    group = forms.ModelChoiceField(
+        queryset=WorkingGroup.objects.all(),
+        required=False,
+        to_field_name="slug",
+        label="Working group",
+        empty_label="Any meeting",
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "Any year"), *[(y, str(y)) for y in years]]
+
+    def filter(self, decisions):
+        if year := self.value("year"):
+            decisions = decisions.in_year(year)
+        if group := self.value("group"):
+            decisions = decisions.for_group(group)
+        return decisions
+
+
+class ProgressForm(forms.Form):
+    """An owner's update: a note, and optionally the action done or dropped."""
+
+    note = forms.CharField(
+        label="Progress note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=ProgressNote._meta.get_field("note").max_length,
+        help_text="What has been done since the last note.",
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "No change"), *Action.Status.choices],
+    )
+    reason = forms.CharField(
+        label="Reason for dropping",
+        required=False,
+        max_length=Action._meta.get_field("drop_reason").max_length,
+        help_text="Needed only when the action is dropped.",
+    )
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status") or self.action.status
+        if status == Action.Status.DROPPED and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why the action is dropped.")
+        if not data.get("note", "").strip() and status == self.action.status and not self.errors:
+            raise forms.ValidationError("Write a progress note or change the status.")
+        return data
