@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,6 +56,14 @@ class ActionQuerySet(SignallingQuerySet):
         if before.working_group_id:
             return earlier.for_group(before.working_group_id)
         return earlier
+
+    def with_latest_note(self):
+        """Each action with its latest progress note and its date, in the same query."""
+        latest = ProgressNote.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+        return self.annotate(
+            latest_note=Subquery(latest.values("note")[:1]),
+            latest_note_at=Subquery(latest.values("created_at")[:1]),
+        )
 
     def with_related(self):
         return self.select_related("owner_agency", "owner_person", "meeting", "working_group")

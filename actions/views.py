@@ -5,7 +5,6 @@ whatever the number of actions (tests/actions/test_views.py counts them)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from actions.access import get_action_for_owner, get_action_for_viewer
 from actions.forms import ActionFilterForm, DecisionFilterForm, ProgressForm
-from actions.models import Action, Decision, ProgressNote
+from actions.models import Action, Decision
 from actions.services import update_progress
 from wmasn.pagination import paginate
 
@@ -24,15 +23,6 @@ MY_AGENCY_SHOWN = 20
 def _members_only(user):
     if not user.sees_member_details:
         raise Http404("Actions and decisions are for members of the network.")
-
-
-def with_latest_note(actions):
-    """Each action with its latest progress note, in the same query."""
-    latest = ProgressNote.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
-    return actions.annotate(
-        latest_note=Subquery(latest.values("note")[:1]),
-        latest_note_at=Subquery(latest.values("created_at")[:1]),
-    )
 
 
 @require_safe
@@ -52,11 +42,11 @@ def action_list(request):
             .with_related()
             .order_by("due_on", "pk")
         )
-        my_actions = list(with_latest_note(mine)[: MY_AGENCY_SHOWN + 1])
+        my_actions = list(mine.with_latest_note()[: MY_AGENCY_SHOWN + 1])
         more_of_mine = len(my_actions) > MY_AGENCY_SHOWN
         my_actions = my_actions[:MY_AGENCY_SHOWN]
     actions = form.filter(Action.objects.visible_to(user), today).with_related()
-    page_obj = paginate(request, with_latest_note(actions.order_by("due_on", "pk")))
+    page_obj = paginate(request, actions.order_by("due_on", "pk").with_latest_note())
     return render(
         request,
         "actions/action_list.html",
