@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = "Actions and decisions"
+
+    def ready(self):
+        from actions import jobs  # noqa: F401

@@ -32,6 +32,13 @@ class ActionQuerySet(SignallingQuerySet):
         """Actions owned by these agencies (ids or Agency objects)."""
         return self.filter(owner_agency__in=agencies)
 
+    def owned_by(self, user):
+        """A person's own actions: named as owner, or their agency's with nobody named."""
+        return self.filter(
+            Q(owner_person=user)
+            | Q(owner_person__isnull=True, owner_agency__in=user.approved_agency_ids)
+        ).order_by("due_on", "pk")
+
     def open(self):
         return self.filter(status=Action.Status.OPEN)
 

@@ -1,10 +1,16 @@
-"""Writes that touch several models: recording an action with its audit, progress, status."""
+"""Writes that touch several models: an action with its audit, progress, status; reminders."""
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from actions.models import Action, ProgressNote, StatusChange
+from actions.models import Action, ActionReminder, ProgressNote, StatusChange
+from network import notifications
+from network.models import Membership, User
+from wmasn.links import absolute_reverse
+from wmasn.mail import send_email
 
 
 @transaction.atomic
@@ -66,3 +72,79 @@ def update_progress(*, action, author, note="", status=None, reason=""):
             action=action, from_status=previous, to_status=status, changed_by=author, reason=reason
         )
     return action
+
+
+# Reminders ---------------------------------------------------------------------------------
+
+DUE_SOON_DAYS = 7
+
+
+def action_recipients(action):
+    """Who hears about an action: its owner person, else the owner agency's members; only
+    those who have not switched action reminders off."""
+    if action.owner_person_id:
+        people = User.objects.filter(pk=action.owner_person_id, is_active=True)
+        people = people.filter(
+            pk__in=Membership.objects.approved()
+            .filter(agency_id=action.owner_agency_id)
+            .values("user_id")
+        )
+    else:
+        people = User.objects.filter(
+            is_active=True,
+            pk__in=Membership.objects.approved()
+            .filter(agency_id=action.owner_agency_id)
+            .values("user_id"),
+        )
+    return list(
+        notifications.wanting(people, notifications.Kind.ACTION_REMINDERS).order_by("email")
+    )
+
+
+def send_action_reminders(*, today):
+    """Remind owners of open actions due within DUE_SOON_DAYS, and once of overdue ones.
+    Each (action, kind) is recorded in ActionReminder, whose unique constraint makes a second
+    run, or two runs at once, send nothing twice. Returns how many emails were queued."""
+    due_soon = (
+        Action.objects.open()
+        .filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+        .exclude(reminders__kind=ActionReminder.Kind.DUE_SOON)
+    )
+    overdue = Action.objects.overdue(today).exclude(reminders__kind=ActionReminder.Kind.OVERDUE)
+    sent = 0
+    for kind, actions in (
+        (ActionReminder.Kind.DUE_SOON, due_soon),
+        (ActionReminder.Kind.OVERDUE, overdue),
+    ):
+        for action in actions.with_related().order_by("due_on", "pk"):
+            sent += _remind(action, kind, today)
+    return sent
+
+
+def _remind(action, kind, today):
+    recipients = action_recipients(action)
+    try:
+        with transaction.atomic():
+            ActionReminder.objects.create(action=action, kind=kind, recipients=len(recipients))
+            for user in recipients:
+                send_email(
+                    f"actions/email/{kind}",
+                    to=user.email,
+                    kind="action-reminder",
+                    headers=notifications.unsubscribe_headers(
+                        user, notifications.Kind.ACTION_REMINDERS
+                    ),
+                    context={
+                        "action": action,
+                        "user": user,
+                        "days_left": (action.due_on - today).days,
+                        "action_url": absolute_reverse("actions:action-detail", action.pk),
+                        "preferences_url": absolute_reverse("network:notifications"),
+                        "unsubscribe_url": notifications.unsubscribe_url(
+                            user, notifications.Kind.ACTION_REMINDERS
+                        ),
+                    },
+                )
+    except IntegrityError:
+        return 0  # another run sent this one
+    return len(recipients)

@@ -328,7 +328,14 @@ class NotificationPreferencesForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreferences
-        fields = ["newsletter", "meetings", "reminders", "pledge_reminders", "calendar_invitations"]
+        fields = [
+            "newsletter",
+            "meetings",
+            "reminders",
+            "pledge_reminders",
+            "action_reminders",
+            "calendar_invitations",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,14 +66,14 @@ def group_actions(context, group):
     }
 
 
-@register.simple_tag
-def owners_open_actions(user):
-    """The open actions of the person's agencies, soonest due first, for their emails."""
+@register.inclusion_tag("actions/email/includes/my_open_actions.txt", takes_context=True)
+def my_open_actions_text(context, user):
+    """For a meeting reminder: the person's own open actions (named as owner, or owned by
+    their agency with nobody named), as plain text."""
     if user is None or not user.is_authenticated:
-        return []
-    return list(
-        Action.objects.open()
-        .for_owner_agency(user.approved_agency_ids)
-        .select_related("owner_agency")
-        .order_by("due_on", "pk")
-    )
+        return {"actions": []}
+    return {
+        "actions": list(Action.objects.open().owned_by(user).with_related()[:50]),
+        "site_url": context.get("site_url", ""),
+        "today": timezone.localdate(),
+    }
