@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,6 +77,26 @@ class ActionQuerySet(SignallingQuerySet):
 
     def agreed_in(self, year):
         return self.filter(agreed_on__year=year)
+
+    def outcomes_by_group(self, today):
+        """{group name or None (the network's meetings): {"agreed", "on_time", "late", "open",
+        "dropped": count}}, counted in one query. Late: done after the due date, or still
+        open past it; open: open and not yet due."""
+        done = Q(status=Action.Status.DONE)
+        still_open = Q(status=Action.Status.OPEN)
+        late = (done & Q(closed_on__gt=F("due_on"))) | (still_open & Q(due_on__lt=today))
+        rows = (
+            self.order_by()
+            .values("working_group__name")
+            .annotate(
+                agreed=Count("pk"),
+                on_time=Count("pk", filter=done & Q(closed_on__lte=F("due_on"))),
+                late=Count("pk", filter=late),
+                open=Count("pk", filter=still_open & Q(due_on__gte=today)),
+                dropped=Count("pk", filter=Q(status=Action.Status.DROPPED)),
+            )
+        )
+        return {row.pop("working_group__name"): row for row in rows}
 
 
 class Action(RejectsNulBytes, models.Model):
