@@ -6,4 +6,4 @@ class ActionsConfig(AppConfig):
     verbose_name = "Actions and decisions"
 
     def ready(self):
-        from actions import jobs  # noqa: F401
+        from actions import jobs, privacy  # noqa: F401
