@@ -15,6 +15,10 @@ class FilterForm(forms.Form):
         return default if value in (None, "") else value
 
 
+# The meeting filter lists this many latest meetings.
+MEETINGS_LISTED = 24
+
+
 class ActionFilterForm(FilterForm):
     OVERDUE = "overdue"
     ANY = "any"
@@ -26,8 +30,9 @@ class ActionFilterForm(FilterForm):
         (ANY, "Any status"),
     ]
 
+    # Any meeting by slug (links from a meeting's page); the list offers the latest ones.
     meeting = forms.ModelChoiceField(
-        queryset=Event.objects.none(),
+        queryset=Event.objects.all(),
         required=False,
         to_field_name="slug",
         empty_label="Any meeting",
@@ -39,22 +44,33 @@ class ActionFilterForm(FilterForm):
         label="Working group",
         empty_label="Any group",
     )
+    # A name search rather than a list of every agency: the list grows with the network.
+    owner_name = forms.CharField(required=False, max_length=100, label="Owner agency")
+    # Links ("all my agency's actions") name the agency exactly, by slug.
     owner = forms.ModelChoiceField(
-        queryset=Agency.objects.active(),
+        queryset=Agency.objects.all(),
         required=False,
         to_field_name="slug",
-        label="Owner agency",
-        empty_label="Any agency",
+        widget=forms.HiddenInput,
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only meetings that agreed actions: a short list, whatever the number of actions.
-        self.fields["meeting"].queryset = Event.objects.filter(
-            pk__in=Action.objects.filter(meeting__isnull=False).values("meeting_id")
-        ).order_by("-starts_at", "-pk")
-        self.fields["meeting"].label_from_instance = meeting_label
+        # The latest meetings that agreed actions: a list of the same length however many
+        # actions and meetings there are (plus the chosen one, when it is older).
+        recent = list(
+            Event.objects.filter(
+                pk__in=Action.objects.filter(meeting__isnull=False).values("meeting_id")
+            ).order_by("-starts_at", "-pk")[:MEETINGS_LISTED]
+        )
+        chosen = self.data.get("meeting", "")
+        if chosen and chosen not in {event.slug for event in recent}:
+            recent += list(Event.objects.filter(slug=chosen)[:1])
+        self.fields["meeting"].widget.choices = [
+            ("", "Any meeting"),
+            *[(event.slug, meeting_label(event)) for event in recent],
+        ]
 
     def filter(self, actions, today):
         if meeting := self.value("meeting"):
@@ -63,6 +79,8 @@ class ActionFilterForm(FilterForm):
             actions = actions.for_group(group)
         if owner := self.value("owner"):
             actions = actions.for_owner_agency([owner])
+        if owner_name := self.value("owner_name"):
+            actions = actions.filter(owner_agency__name__icontains=owner_name)
         status = self.value("status", Action.Status.OPEN)
         if status == self.OVERDUE:
             return actions.overdue(today)
@@ -72,7 +90,8 @@ class ActionFilterForm(FilterForm):
 
     @property
     def filtered(self):
-        return any(self.value(name) for name in ("meeting", "group", "owner", "status"))
+        names = ("meeting", "group", "owner", "owner_name", "status")
+        return any(self.value(name) for name in names)
 
 
 def meeting_label(event):

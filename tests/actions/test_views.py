@@ -265,3 +265,25 @@ def test_an_actions_page_costs_the_same_with_many_notes(
         ProgressNote.objects.create(action=own_action, note=f"Note {i}")
     with django_assert_max_num_queries(few):
         member_client.get(detail(own_action))
+
+
+def test_the_owner_filter_searches_agency_names(member_client, own_action, others_action):
+    page = member_client.get(LIST, {"owner_name": "barnard", "status": "any"})
+    assert list(page.context["page_obj"]) == [others_action]
+
+
+def test_the_meeting_list_is_bounded_but_any_meeting_filters(member_client, agency):
+    from actions.forms import MEETINGS_LISTED
+
+    meetings = [
+        EventFactory(starts_at=at(dt.date(2015, 1, 1) + dt.timedelta(days=7 * i)))
+        for i in range(MEETINGS_LISTED + 2)
+    ]
+    for meeting in meetings:
+        ActionFactory(meeting=meeting, owner_agency=agency)
+    response = member_client.get(LIST)
+    assert len(response.context["form"].fields["meeting"].widget.choices) == MEETINGS_LISTED + 1
+    oldest = meetings[0]
+    response = member_client.get(LIST, {"meeting": oldest.slug, "status": "any"})
+    assert [a.meeting for a in response.context["page_obj"]] == [oldest]
+    assert f'<option value="{oldest.slug}" selected>' in response.content.decode()
