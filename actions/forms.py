@@ -1,10 +1,11 @@
 """Forms for actions: the list's and the register's filters, and an owner's progress update."""
 
 from django import forms
+from django.db.models import Q
 
 from actions.models import Action, ProgressNote
 from events.models import Event
-from network.models import Agency, WorkingGroup
+from network.models import Agency, GroupMembership, Membership, User, WorkingGroup
 
 
 class FilterForm(forms.Form):
@@ -154,3 +155,34 @@ class ProgressForm(forms.Form):
         if not data.get("note", "").strip() and status == self.action.status and not self.errors:
             raise forms.ValidationError("Write a progress note or change the status.")
         return data
+
+
+class GroupActionForm(forms.ModelForm):
+    """A working group lead records an action agreed in the group."""
+
+    class Meta:
+        model = Action
+        fields = ["title", "meeting", "owner_agency", "owner_person", "agreed_on", "due_on"]
+        widgets = {
+            "agreed_on": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"meeting": "Agreed at", "owner_person": "Owner (a person, optional)"}
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.working_group = group
+        members = GroupMembership.objects.current().filter(group=group)
+        # The group's own meetings, latest first; the owners: the agencies of its members.
+        latest = Event.objects.filter(working_group=group).order_by("-starts_at")
+        latest = list(latest.values_list("pk", flat=True)[:MEETINGS_LISTED])
+        self.fields["meeting"].queryset = Event.objects.filter(pk__in=latest).order_by("-starts_at")
+        self.fields["meeting"].label_from_instance = meeting_label
+        self.fields["meeting"].empty_label = "Between meetings"
+        agencies = Membership.objects.approved().filter(user__in=members.values("user_id"))
+        self.fields["owner_agency"].queryset = Agency.objects.active().filter(
+            Q(pk__in=agencies.values("agency_id")) | Q(pk=group.lead_agency_id)
+        )
+        self.fields["owner_person"].queryset = User.objects.filter(
+            pk__in=members.values("user_id")
+        ).order_by("first_name", "last_name", "email")

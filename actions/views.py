@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actions.access import get_action_for_owner, get_action_for_viewer
-from actions.forms import ActionFilterForm, DecisionFilterForm, ProgressForm
+from actions.access import get_action_for_owner, get_action_for_viewer, get_group_for_lead
+from actions.forms import ActionFilterForm, DecisionFilterForm, GroupActionForm, ProgressForm
 from actions.models import Action, Decision
-from actions.services import update_progress
+from actions.services import record_action, update_progress
 from wmasn.pagination import paginate
 
 # "My agency's" open actions shown above the list; the rest are one filter away.
@@ -135,3 +135,20 @@ def decision_register(request):
         "actions/decision_list.html",
         {"form": form, "page_obj": paginate(request, decisions), "filtered": bool(request.GET)},
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def group_action_create(request, slug):
+    """A working group's lead agency (or an officer) records an action agreed in the group."""
+    group = get_group_for_lead(request.user, slug)
+    form = GroupActionForm(
+        request.POST if request.method == "POST" else None,
+        group=group,
+        initial={"agreed_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        action = record_action(action=form.save(commit=False), recorded_by=request.user)
+        messages.success(request, f"The action is recorded for {group.name}.")
+        return redirect(action)
+    return render(request, "actions/group_action_form.html", {"form": form, "group": group})

@@ -4,6 +4,7 @@ reminder email): events and network never import this app; their templates load 
 from django import template
 from django.utils import timezone
 
+from actions.access import leads_group
 from actions.models import Action
 
 register = template.Library()
@@ -63,6 +64,7 @@ def group_actions(context, group):
             ]
         ),
         "today": timezone.localdate(),
+        "can_record": leads_group(user, group),
     }
 
 
