@@ -123,3 +123,42 @@ def test_the_desk_line_goes_once_the_action_is_done(officer_client, others_actio
     Action.objects.filter(pk=others_action.pk).update(status="done", closed_on=TODAY)
     line, _html = desk(officer_client)
     assert line is None
+
+
+def test_every_surface_shows_the_same_actions(officer_client, agency, other_agency):
+    """One group's actions, agreed at its December meeting: the meeting page, the group page,
+    the next meeting's matters arising, the desk, the report and the newsletter insert agree."""
+    from actions.summaries import progress_between
+    from reports.annual import build_report
+
+    group = WorkingGroupFactory(slug="pathway", name="NRM pathway")
+    december = EventFactory(working_group=group, starts_at=at(dt.date(2017, 12, 4)))
+    january = EventFactory(working_group=group, starts_at=at(dt.date(2018, 1, 22)))
+    overdue = ActionFactory(
+        meeting=december,
+        working_group=group,
+        owner_agency=agency,
+        title="Map the referral routes",
+        due_on=dt.date(2018, 1, 3),
+    )
+    open_one = ActionFactory(
+        meeting=december,
+        working_group=group,
+        owner_agency=other_agency,
+        title="Write the survivor leaflet",
+        due_on=dt.date(2018, 2, 3),
+    )
+    titles = {overdue.title, open_one.title}
+
+    def shown(html):
+        return {title for title in titles if title in html}
+
+    assert shown(event_page(officer_client, december).split("Matters arising")[0]) == titles
+    assert shown(event_page(officer_client, january).split("Matters arising")[1]) == titles
+    assert shown(officer_client.get("/groups/pathway/").content.decode()) == titles
+    _line, desk_html = desk(officer_client)
+    assert shown(desk_html) == {overdue.title}
+    row = build_report(2017).tables["actions-by-group"].rows[0]
+    assert row == ["NRM pathway", 2, 0, 1, 1, 0]
+    insert = progress_between(at(dt.date(2017, 11, 1)), at(TODAY)).as_html()
+    assert shown(insert) == titles
