@@ -80,22 +80,12 @@ DUE_SOON_DAYS = 7
 
 
 def action_recipients(action):
-    """Who hears about an action: its owner person, else the owner agency's members; only
-    those who have not switched action reminders off."""
-    if action.owner_person_id:
-        people = User.objects.filter(pk=action.owner_person_id, is_active=True)
-        people = people.filter(
-            pk__in=Membership.objects.approved()
-            .filter(agency_id=action.owner_agency_id)
-            .values("user_id")
-        )
-    else:
-        people = User.objects.filter(
-            is_active=True,
-            pk__in=Membership.objects.approved()
-            .filter(agency_id=action.owner_agency_id)
-            .values("user_id"),
-        )
+    """Who hears about an action: its named owner while still a member of the owner agency,
+    else the agency's members; only those who have not switched action reminders off."""
+    members = Membership.objects.approved().filter(agency_id=action.owner_agency_id)
+    people = User.objects.filter(is_active=True, pk__in=members.values("user_id"))
+    if action.owner_person_id and people.filter(pk=action.owner_person_id).exists():
+        people = people.filter(pk=action.owner_person_id)
     return list(
         notifications.wanting(people, notifications.Kind.ACTION_REMINDERS).order_by("email")
     )

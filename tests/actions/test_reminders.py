@@ -115,3 +115,14 @@ def test_the_meeting_reminder_lists_the_persons_own_open_actions(
     [theirs] = [m for m in messages if m.to == [colleague.email]]
     assert "A colleague's action" in theirs.body
     assert meeting.title in mine.subject
+
+
+def test_a_named_owner_who_left_the_agency_hands_the_reminder_to_its_members(
+    send, own_action, member, agency
+):
+    leaver = MembershipFactory(agency=agency).user
+    own_action.owner_person = leaver
+    own_action.save()
+    leaver.memberships.update(status="ended")
+    [message] = remind(send, own_action.due_on)
+    assert message.to == [member.email]

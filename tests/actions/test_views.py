@@ -287,3 +287,8 @@ def test_the_meeting_list_is_bounded_but_any_meeting_filters(member_client, agen
     response = member_client.get(LIST, {"meeting": oldest.slug, "status": "any"})
     assert [a.meeting for a in response.context["page_obj"]] == [oldest]
     assert f'<option value="{oldest.slug}" selected>' in response.content.decode()
+
+
+def test_an_actions_page_refuses_a_post(member_client, own_action):
+    assert member_client.post(detail(own_action), {"note": "x"}).status_code == 405
+    assert not ProgressNote.objects.exists()
