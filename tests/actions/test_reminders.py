@@ -108,7 +108,11 @@ def test_the_meeting_reminder_lists_the_persons_own_open_actions(
     with time_machine.travel(at(dt.date(2018, 1, 17), 9), tick=False):
         messages = send(notices.send_reminders)
     [mine] = [m for m in messages if m.to == [member.email]]
-    assert "Your open actions, to report on at the meeting:" in mine.body
+    assert (
+        f"/events/{meeting.slug}/\n\nYour open actions, to report on at the meeting:\n- "
+        in mine.body
+    )
+    assert f"/actions/{own_action.pk}/\n\n--\n" in mine.body
     assert own_action.title in mine.body
     assert others_action.title not in mine.body
     assert "A colleague's action" not in mine.body
