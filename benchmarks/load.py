@@ -113,6 +113,8 @@ def timed_pages(ctx):
         ("/", "home", "anonymous"),
         ("/agencies/", "agency directory", "anonymous"),
         ("/events/", "events", "member"),
+        ("/actions/", "actions", "member"),
+        ("/decisions/", "decision register", "member"),
         *reports_pages(),
     ]
 

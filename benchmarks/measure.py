@@ -14,14 +14,29 @@ import time
 from benchmarks.load import reports_pages
 
 NETWORKS = {
-    "100": {"agencies": 100, "members": 300, "events": 1000, "pledges": 1000, "issues": 40},
-    "1000": {"agencies": 1000, "members": 3000, "events": 3000, "pledges": 3000, "issues": 120},
+    "100": {
+        "agencies": 100,
+        "members": 300,
+        "events": 1000,
+        "pledges": 1000,
+        "issues": 40,
+        "actions": 100,
+    },
+    "1000": {
+        "agencies": 1000,
+        "members": 3000,
+        "events": 3000,
+        "pledges": 3000,
+        "issues": 120,
+        "actions": 1000,
+    },
     "10000": {
         "agencies": 10000,
         "members": 30000,
         "events": 10000,
         "pledges": 30000,
         "issues": 400,
+        "actions": 10000,
     },
 }
 # BENCH_NETWORKS=100,10000 measures only those (for a quicker look; the report needs two).
@@ -70,6 +85,8 @@ def page_urls(ctx):
         (f"/newsletters/{ctx['issue_slug']}/", "newsletter issue", both),
         ("/newsletters/feed/", "newsletter Atom feed", both),
         ("/resources/", "resources", both),
+        ("/actions/", "actions", both),
+        ("/decisions/", "decision register", both),
         ("/privacy/", "privacy", both),
         ("/admin/", "admin", ("anonymous", "member", "officer")),
         *[(url, label, (role,)) for url, label, role in reports_pages()[1:]],

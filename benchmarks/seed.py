@@ -11,6 +11,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 
+from actions.models import Action, Decision, ProgressNote
 from events.models import RSVP, CalendarToken, Event, Venue
 from network.models import Agency, Area, GroupMembership, Membership, Resource, User, WorkingGroup
 from newsletters.models import Issue, Section
@@ -37,7 +38,52 @@ AREAS = ["Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", 
 SECTORS = [Agency.Sector.PUBLIC, Agency.Sector.PRIVATE, Agency.Sector.THIRD]
 
 
-def seed(*, agencies, members, events, pledges, issues, now=None):
+def seed_actions(count, *, agencies, meetings, group, now):
+    """`count` actions agreed at past meetings (a quarter in the working group), each with a
+    progress note; half open (some overdue), the rest done or dropped; one decision per five."""
+    past = [m for m in meetings if m.starts_at < now] or meetings[:1]
+    today = timezone.localdate(now)
+    rows = []
+    for i in range(count):
+        meeting = past[i % len(past)]
+        agreed = timezone.localdate(meeting.starts_at)
+        status = [
+            Action.Status.OPEN,
+            Action.Status.DONE,
+            Action.Status.OPEN,
+            Action.Status.DROPPED,
+        ][i % 4]
+        due = agreed + dt.timedelta(days=30 + i % 90)
+        rows.append(
+            Action(
+                title=f"Action {i}: agree the referral route with the local authority",
+                meeting=meeting,
+                working_group=group if i % 4 == 1 else None,
+                owner_agency=agencies[i % len(agencies)],
+                agreed_on=agreed,
+                due_on=due,
+                status=status,
+                drop_reason="Overtaken by the NRM reform."
+                if status == Action.Status.DROPPED
+                else "",
+                closed_on=None if status == Action.Status.OPEN else min(due, today),
+            )
+        )
+    rows = Action.objects.bulk_create(rows)
+    ProgressNote.objects.bulk_create(
+        [ProgressNote(action=a, note="Discussed with partners; next step agreed.") for a in rows]
+    )
+    Decision.objects.bulk_create(
+        [
+            Decision(
+                text=f"Decision {i}: the network adopted the paper.", meeting=past[i % len(past)]
+            )
+            for i in range(count // 5)
+        ]
+    )
+
+
+def seed(*, agencies, members, events, pledges, issues, actions=0, now=None):
     """Create a network of the given size; returns what the page measurements need."""
     now = now or timezone.now()
     areas = Area.objects.bulk_create(
@@ -219,6 +265,8 @@ def seed(*, agencies, members, events, pledges, issues, now=None):
             for k in range(5)
         ]
     )
+
+    seed_actions(actions, agencies=agency_rows, meetings=event_rows, group=group, now=now)
 
     # Fresh statistics, as autovacuum would give a live database, so plans are realistic.
     with connection.cursor() as cursor:

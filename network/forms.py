@@ -325,4 +325,11 @@ class NotificationPreferencesForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreferences
-        fields = ["newsletter", "meetings", "reminders", "pledge_reminders", "calendar_invitations"]
+        fields = [
+            "newsletter",
+            "meetings",
+            "reminders",
+            "pledge_reminders",
+            "action_reminders",
+            "calendar_invitations",
+        ]

@@ -20,6 +20,7 @@ PREFERENCE_FIELDS = {
     "meetings": "meetings",
     "reminders": "reminders",
     "pledge-reminders": "pledge_reminders",
+    "action-reminders": "action_reminders",
 }
 
 
@@ -157,6 +158,11 @@ class NotificationPreferences(models.Model):
         "pledge reminders",
         default=True,
         help_text="Reporting on your agency's pledges, and making next year's.",
+    )
+    action_reminders = models.BooleanField(
+        "action reminders",
+        default=True,
+        help_text="Your agency's actions from meetings: a week before they are due, and overdue.",
     )
     calendar_invitations = models.BooleanField(
         "meetings as calendar invitations",

@@ -43,6 +43,7 @@ class Kind(models.TextChoices):
     MEETINGS = "meetings", "meeting announcements and changes"
     REMINDERS = "reminders", "meeting reminders"
     PLEDGE_REMINDERS = "pledge-reminders", "pledge reminders"
+    ACTION_REMINDERS = "action-reminders", "action reminders"
 
 
 def wanting(users, kind):

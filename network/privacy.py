@@ -96,6 +96,7 @@ def export_user_data(user):
             "meetings": preferences.meetings,
             "reminders": preferences.reminders,
             "pledge_reminders": preferences.pledge_reminders,
+            "action_reminders": preferences.action_reminders,
             "calendar_invitations": preferences.calendar_invitations,
         },
         "agencies_proposed": list(

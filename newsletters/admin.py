@@ -23,7 +23,7 @@ from .forms import (
 )
 from .markdown import render_html
 from .models import Delivery, Issue, Section, SectionDocument, SectionImage, Subscriber
-from .services import draft_issue_from_portal
+from .services import draft_issue_from_portal, insert_action_progress
 
 PUBLISH_PERMISSION = "newsletters.publish_issue"
 
@@ -378,12 +378,31 @@ class IssueAdmin(admin.ModelAdmin):
                 name="newsletters_issue_from_portal",
             ),
             path(
+                "<path:object_id>/insert-progress/",
+                self.admin_site.admin_view(self.insert_progress_view),
+                name="newsletters_issue_insert_progress",
+            ),
+            path(
                 "<path:object_id>/send-test/",
                 self.admin_site.admin_view(self.send_test_view),
                 name="newsletters_issue_send_test",
             ),
             *super().get_urls(),
         ]
+
+    @method_decorator(require_POST)
+    def insert_progress_view(self, request, object_id):
+        """Add "Progress since the last issue" from the period's actions and decisions."""
+        issue = get_object_or_404(Issue, pk=object_id)
+        if not self.has_change_permission(request, issue):
+            raise PermissionDenied
+        section = insert_action_progress(issue=issue, user=request.user)
+        self.message_user(
+            request,
+            f"“{section.heading}” was added at the end of the issue: edit it before publishing.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:newsletters_issue_change", args=[issue.pk]))
 
     @method_decorator(require_POST)
     def new_issue_from_portal(self, request):

@@ -40,6 +40,28 @@ def _when(event):
 
 
 @transaction.atomic
+def insert_action_progress(*, issue, user, now=None):
+    """Append a "Progress since the last issue" section to a draft: the decisions and actions
+    of the period since the issue published before it (actions/summaries.py)."""
+    from actions.summaries import progress_between
+
+    now = now or timezone.now()
+    last = Issue.objects.published().exclude(pk=issue.pk).order_by("-publish_at").first()
+    since = last.publish_at if last else now - DEFAULT_LOOKBACK
+    last_order = issue.sections.order_by("-order").values_list("order", flat=True).first()
+    section = Section(
+        issue=issue,
+        order=(last_order or 0) + 10,
+        heading="Progress since the last issue",
+        body=progress_between(since, now).as_html(),
+        author=user,
+    )
+    section.full_clean()
+    section.save()
+    return section
+
+
+@transaction.atomic
 def draft_issue_from_portal(*, user, now=None):
     """Create a draft issue pre-filled with upcoming network meetings, agencies that joined
     and public pledges made since the last published issue, for the chair to edit."""

@@ -75,6 +75,7 @@ def build_report(year, *, public=False, page=False):
     coverage_section(report)
     newsletters_section(report)
     groups_section(report)
+    actions_section(report)
     return report
 
 
@@ -402,6 +403,20 @@ def groups_section(report):
             rows=rows,
         )
     )
+
+
+def actions_section(report):
+    """Actions agreed in the year, by group: done on time, late, open and dropped."""
+    outcomes = figures.actions(report.year)
+    total = outcomes.total()
+    report.numbers.update(
+        actions_agreed=total["agreed"],
+        actions_on_time=total["on_time"],
+        actions_late=total["late"],
+        actions_open=total["open"],
+    )
+    report.charts["actions"] = outcomes.chart()
+    report.add(outcomes.table())
 
 
 def is_published(year):

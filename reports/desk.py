@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
 from events.models import RSVP, Event, EventDocument
 from network.models import Agency, Membership, WorkingGroup
 from wmasn.jobs import overdue_jobs
@@ -160,6 +161,32 @@ def agencies_without_pledge(now):
     )
 
 
+def overdue_actions(now):
+    """Open actions past their due date, the longest overdue first."""
+    today = timezone.localdate(now)
+    overdue = Action.objects.overdue(today).select_related("owner_agency").order_by("due_on", "pk")
+    count = overdue.count()
+    if not count:
+        return None
+    return DeskLine(
+        key="actions-overdue",
+        count=count,
+        text=f"{plural(count, 'action')} overdue",
+        url=admin_list(
+            "actions_action", status__exact=Action.Status.OPEN, due_on__lt=today.isoformat()
+        ),
+        items=[
+            {
+                "text": f"{action.title} ({action.owner_agency})",
+                "note": f"due {action.due_on.day} {action.due_on:%b %Y}",
+                "url": reverse("admin:actions_action_change", args=[action.pk]),
+            }
+            for action in overdue[:OLDEST_SHOWN]
+        ],
+        more="in all, longest overdue first",
+    )
+
+
 def failed_emails(now):
     return counted(
         "emails-failed",
@@ -221,6 +248,7 @@ LINES = [
     jobs_overdue,
     meetings_without_venue,
     meetings_without_papers,
+    overdue_actions,
     agencies_without_pledge,
 ]
 

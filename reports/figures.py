@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from actions.models import Action
 from events.models import Attendance, Event
 from network.models import Agency, Area, Membership
 from pledges.models import Pledge
@@ -432,6 +433,67 @@ def coverage():
             key = (service.pk, area.pk)
             counts[key] = counts.get(key, 0) + extra - both.get(key, 0)
     return Coverage(services=services, areas=areas, counts=counts)
+
+
+ACTION_OUTCOMES = [
+    ("on_time", "Done on time"),
+    ("late", "Late"),
+    ("open", "Open"),
+    ("dropped", "Dropped"),
+]
+NETWORK_MEETINGS = "Network meetings"
+
+
+@dataclass
+class ActionFigures:
+    year: int
+    by_group: dict  # group name ("Network meetings" for none) -> {outcome: count, "agreed": n}
+
+    def groups(self):
+        named = sorted(name for name in self.by_group if name != NETWORK_MEETINGS)
+        return [NETWORK_MEETINGS, *named] if NETWORK_MEETINGS in self.by_group else named
+
+    def total(self):
+        keys = ["agreed", *[key for key, _ in ACTION_OUTCOMES]]
+        return {key: sum(row[key] for row in self.by_group.values()) for key in keys}
+
+    def chart(self):
+        total = self.total()
+        groups = self.groups()
+        return BarChart(
+            slug="actions-by-group",
+            title=f"Actions agreed in {self.year}, by group",
+            summary=f"{total['agreed']} actions agreed in {self.year}: "
+            + ", ".join(f"{total[key]} {label.lower()}" for key, label in ACTION_OUTCOMES)
+            + ".",
+            categories=groups,
+            series=[
+                Series(label, [self.by_group[g][key] for g in groups])
+                for key, label in ACTION_OUTCOMES
+            ],
+        )
+
+    def table(self):
+        total = self.total()
+        return Table(
+            slug="actions-by-group",
+            caption=f"Actions agreed in {self.year}, by group",
+            headers=["Group", "Agreed", *[label for _, label in ACTION_OUTCOMES]],
+            rows=[
+                [g, self.by_group[g]["agreed"], *[self.by_group[g][k] for k, _ in ACTION_OUTCOMES]]
+                for g in self.groups()
+            ]
+            + [["All groups", total["agreed"], *[total[k] for k, _ in ACTION_OUTCOMES]]],
+        )
+
+
+def actions(year, today=None):
+    """What became of the actions agreed in the year, by group (one query)."""
+    outcomes = Action.objects.agreed_in(year).outcomes_by_group(today or timezone.localdate())
+    return ActionFigures(
+        year=year,
+        by_group={name or NETWORK_MEETINGS: row for name, row in outcomes.items()},
+    )
 
 
 def network_in_pictures(year):

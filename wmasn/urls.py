@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("pledges/", include("pledges.urls")),
     path("services/", include("survey.urls")),
+    path("", include("actions.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("reports/", include("reports.urls")),
 ]

@@ -66,6 +66,10 @@ def test_report_numbers_match_the_year(year_data):
         "newsletters": 1,
         "newsletter_emails": 3,
         "working_groups": 1,
+        "actions_agreed": 0,
+        "actions_on_time": 0,
+        "actions_late": 0,
+        "actions_open": 0,
     }
     assert report.tables["new-agencies"].rows == [
         ["Shelter", "Third sector"],

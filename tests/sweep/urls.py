@@ -110,6 +110,9 @@ SPECS = [
     PageSpec("newsletter-subscribe"),
     PageSpec("newsletter-subscribe-sent"),
     PageSpec("resources"),
+    PageSpec("action-list", access=MEMBERS),
+    PageSpec("action-police", access=MEMBERS),
+    PageSpec("decision-list", access=MEMBERS),
     PageSpec("privacy"),
     PageSpec("admin", access=STAFF),
     PageSpec("annual-report", access=STAFF),
@@ -200,6 +203,8 @@ def _path_for(name):
         "newsletter-subscribe": "/newsletters/subscribe/",
         "newsletter-subscribe-sent": "/newsletters/subscribe/sent/",
         "resources": "/resources/",
+        "action-list": "/actions/",
+        "decision-list": "/decisions/",
         "privacy": "/privacy/",
         "admin": "/admin/",
         "healthz": "/healthz/",
@@ -237,6 +242,11 @@ def _path_for(name):
         return f"/pledges/{pledge.pk}/edit/", pledge.agency.slug
     if name == "group-detail":
         return _group_path(), None
+    if name == "action-police":
+        from actions.models import Action
+
+        action = _first(Action.objects.open().filter(owner_agency__slug=POLICE).order_by("pk"))
+        return f"/actions/{action.pk}/", None
     if name == "newsletter-issue":
         return _issue_path(), None
     raise KeyError(name)

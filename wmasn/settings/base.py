@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "events",
     "pledges",
     "survey",
+    "actions",
     "newsletters",
     "django.contrib.admin",
     "django.contrib.auth",
