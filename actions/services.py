@@ -117,22 +117,21 @@ def _remind(action, kind, today):
         with transaction.atomic():
             ActionReminder.objects.create(action=action, kind=kind, recipients=len(recipients))
             for user in recipients:
+                unsubscribe_url = notifications.unsubscribe_url(
+                    user, notifications.Kind.ACTION_REMINDERS
+                )
                 send_email(
                     f"actions/email/{kind}",
                     to=user.email,
-                    kind="action-reminder",
-                    headers=notifications.unsubscribe_headers(
-                        user, notifications.Kind.ACTION_REMINDERS
-                    ),
+                    kind=notifications.Kind.ACTION_REMINDERS,
+                    headers=notifications.unsubscribe_headers(unsubscribe_url),
                     context={
                         "action": action,
                         "user": user,
                         "days_left": (action.due_on - today).days,
                         "action_url": absolute_reverse("actions:action-detail", action.pk),
                         "preferences_url": absolute_reverse("network:notifications"),
-                        "unsubscribe_url": notifications.unsubscribe_url(
-                            user, notifications.Kind.ACTION_REMINDERS
-                        ),
+                        "unsubscribe_url": unsubscribe_url,
                     },
                 )
     except IntegrityError:

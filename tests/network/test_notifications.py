@@ -365,7 +365,9 @@ def test_the_migration_carries_every_newsletter_opt_out_across_and_back():
         "chose@example.org": False,
         "keen@example.org": True,
     }
-    assert NotificationPreferences.objects.get(user__email="chose@example.org").reminders is False
+    # Read only the columns the migration touched: later migrations add more.
+    chose_reminders = NotificationPreferences.objects.filter(user__email="chose@example.org")
+    assert list(chose_reminders.values_list("reminders", flat=True)) == [False]
     assert sorted(User.objects.wanting(Kind.NEWSLETTER).values_list("email", flat=True)) == [
         "keen@example.org",
         "never@example.org",
