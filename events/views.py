@@ -22,6 +22,7 @@ from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
 from network.access import sees_member_details
 from network.models import User
+from wmasn.officers import has_officer_powers, is_officer, needs_mfa
 
 # The message after an answer: saved as given, or past the venue's capacity.
 ANSWER_SAVED = {
@@ -159,7 +160,9 @@ def event_detail(request, slug):
         context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
             "user__first_name", "user__last_name", "user__email"
         )
-        if user.is_officer:
+        # Everyone's answers and addresses: officer data, only after MFA (wmasn/officers.py).
+        context["officer_needs_mfa"] = is_officer(user) and needs_mfa(user)
+        if has_officer_powers(user):
             context["all_answers"] = (
                 RSVP.objects.filter(event=event)
                 .select_related("user")

@@ -140,9 +140,13 @@ ACCOUNT_ADAPTER = "wmasn.accounts.AccountAdapter"
 # Sign-up asks for a name and the agency (network/forms.py); confirming the address in the
 # browser that signed up logs the person in, on the home page that shows their next step.
 ACCOUNT_SIGNUP_FORM_CLASS = "network.forms.SignupForm"
+# The same work for a known address as for a new one: timing tells nobody who has an account.
+ACCOUNT_FORMS = {"signup": "wmasn.accounts.SignupForm"}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Says so when a TOTP code cannot be checked for replay (wmasn/cache.py, wmasn/accounts.py).
+MFA_ADAPTER = "wmasn.accounts.MFAAdapter"
 MFA_TOTP_ISSUER = "WMASN Portal"
 # Network officers must enrol MFA before the admin will open for them.
 WMASN_ADMIN_REQUIRES_MFA = env_bool("ADMIN_REQUIRES_MFA", True)
@@ -195,8 +199,15 @@ WMASN_IMAGE_WEB_WIDTH = 1200
 # Twice the 560 px an email shows, for sharp phone and retina screens.
 WMASN_IMAGE_EMAIL_WIDTH = 1120
 
+# "database" is the table `manage.py createcachetable` makes: with Redis in production, rate
+# limits and TOTP replay checks are kept there while Redis is unreachable (wmasn/cache.py).
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "wmasn_cache",
+}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": DATABASE_CACHE,
 }
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise (prod always uses SMTP).
