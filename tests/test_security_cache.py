@@ -126,7 +126,9 @@ def current_code():
 
 def officer_with_totp():
     officer = OfficerFactory(email="secure.officer@example.org")
-    Authenticator.objects.create(user=officer, type=Authenticator.Type.TOTP, data={"secret": SECRET})
+    Authenticator.objects.create(
+        user=officer, type=Authenticator.Type.TOTP, data={"secret": SECRET}
+    )
     return officer
 
 
@@ -197,9 +199,11 @@ def test_a_redis_error_that_is_not_an_outage_is_raised_and_logged_not_taken_for_
     import redis
 
     shared_redis.set("a-float", 1.5, None)
-    with caplog.at_level("ERROR", logger="wmasn.cache"):
-        with pytest.raises(redis.exceptions.ResponseError):
-            shared_redis.incr("a-float")
+    with (
+        caplog.at_level("ERROR", logger="wmasn.cache"),
+        pytest.raises(redis.exceptions.ResponseError),
+    ):
+        shared_redis.incr("a-float")
     assert "Redis refused incr on 'a-float': a bug in the portal, not an outage." in caplog.text
     # Redis still counts: the next lock is refused because the first one holds.
     lock = "allauth:rl:allauth.account:login_failed:5/300/key:abc:lock"
@@ -271,7 +275,7 @@ def test_every_counter_the_portal_increments_is_audited_as_an_integer():
         if "cache.incr(" in path.read_text()
     }
     assert found == {
-        # the wall's version: time.time_ns() or incr (test_new_public_pledges_show_on_the_wall_at_once)
+        # the wall's version: time.time_ns() or incr (see the wall test above)
         "pledges/services.py",
         # the feeds' versions and build counter: time.time_ns(), 1 or incr
         "events/feeds.py",
