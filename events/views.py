@@ -201,8 +201,8 @@ def public_feed(request):
 
 # SECURITY: the path of this view holds the member's secret. Never log request.path or
 # request.get_full_path() here, and never pass them to an exception message. Django's and
-# the servers' own request logs are redacted by events/log_redaction.py (installed in
-# EventsConfig.ready()); a proxy in front of the portal must not log /calendar/*.ics paths.
+# the servers' own request logs are redacted by wmasn/log_redaction.py (installed by
+# settings.LOGGING_CONFIG); a proxy in front of the portal must not log /calendar/*.ics paths.
 @require_safe
 def personal_feed(request, token):
     """A member's personal feed, with venues; 404 once the link or membership ends.

@@ -258,9 +258,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# No secret link in any log (wmasn/log_redaction.py: the one table of URLs with a secret):
+# the console handler redacts whatever reaches it, and LOGGING_CONFIG adds the same filter to
+# the loggers with handlers of their own (gunicorn's access log, runserver, django.request).
+LOGGING_CONFIG = "wmasn.log_redaction.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "wmasn.log_redaction.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
