@@ -131,12 +131,12 @@ def test_cache_reconnects_after_redis_restarts_and_reports_lost_writes(own_redis
 
 
 def test_rate_limits_refuse_inside_the_back_off_window_when_no_fallback_answers(caplog):
-    cache = unreachable_cache()  # no FALLBACK cache configured
+    cache = unreachable_cache()  # no GUARDS cache configured
     lock = "allauth:rl:allauth.account:login:30/60/ip:192.0.2.1:lock"
     with caplog.at_level("WARNING", logger="wmasn.cache"):
         cache.get("events:feed:public")  # the failure that starts the back-off window
         assert cache.add(lock, True) is False
         assert cache.add("allauth.mfa.totp.used?user=1&code=123456", "y") is False
     assert "get treated as a miss" in caplog.text
-    assert "Neither Redis nor the fallback cache answers" in caplog.text
+    assert "Rate limits and TOTP checks cannot be kept" in caplog.text
     assert cache.guards_unavailable()

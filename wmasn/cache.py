@@ -17,11 +17,14 @@ saving a pledge stored a float under a counter, the next `incr` failed, and ever
 saw it stopped enforcing rate limits for a second (issue 24, docs/security.md).
 
 Never failing open: login rate limits (allauth's `allauth:rl:` keys and their locks) and the
-"this TOTP code was used" markers are the cache's only security duty. When Redis cannot be
-reached, those keys are read and written in the FALLBACK cache instead (the database cache,
-table `wmasn_cache`, `manage.py createcachetable`), so counting goes on and people can still
-log in. If that fails too, `add` answers False: a rate-limit lock is not taken (allauth
-answers 429) and a TOTP code counts as used (the code is refused), and
+"this TOTP code was used" markers are the cache's only security duty. They are kept in the
+GUARDS cache, the database cache (table `wmasn_cache`, `manage.py createcachetable`), whether
+Redis answers or not: one store, so a Redis outage, its start or its end, neither resets a
+count nor forgets a used code, and people still log in while Redis is away. Their cost is a
+few small queries per log-in, next to a password hash of a few hundred milliseconds. Without
+a GUARDS cache (tests building this backend alone) they live in Redis and are refused while
+it is unreachable. If the GUARDS cache fails, `add` answers False: a rate-limit lock is not
+taken (allauth answers 429) and a TOTP code counts as used (the code is refused), and
 `guards_unavailable()` tells the pages to say why. Nothing answers 5xx for it.
 
 Client reuse: Django builds a new redis.Redis object on every cache call (about 0.2 ms each,
@@ -45,7 +48,7 @@ LOG_EVERY_SECONDS = 10.0
 # Keys that must never fail open: allauth's rate-limit counters and their locks, and
 # allauth.mfa's markers of used TOTP codes (allauth/mfa/totp/internal/auth.py).
 GUARDED_PREFIXES = ("allauth:rl:", "allauth.mfa.totp.used?")
-# How long the pages say "sign-in checks are unavailable" after both caches failed.
+# How long the pages say "sign-in checks are unavailable" after they could not be kept.
 GUARDS_UNAVAILABLE_SECONDS = 10.0
 
 # Sent once Redis answers again after writes were dropped while it was unreachable.
@@ -83,20 +86,24 @@ def _first_key(args):
 
 
 def _fail_soft(name, *, fallback, write):
-    """Wrap RedisCache.<name>: when Redis is unreachable, log and return fallback(args, kwargs),
-    or for a guarded key use the fallback cache; any other Redis error is logged and raised."""
+    """Wrap RedisCache.<name>: a guarded key goes to the GUARDS cache; when Redis is
+    unreachable, log and return fallback(args, kwargs); any other Redis error is a bug,
+    logged and raised."""
     method = getattr(RedisCache, name)
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         key = _first_key(args)
+        guarded = is_guarded(key)
+        if guarded and self._guards_alias:
+            return self._guarded(name, key, args, kwargs)
         try:
             self._check_available()
             result = method(self, *args, **kwargs)
         except self._unreachable as error:
-            if is_guarded(key):
-                return self._guarded(name, key, error, args, kwargs)
             self._failed(name, error, write=write, key=key)
+            if guarded:
+                return self._refuse(name, key)
             return fallback(args, kwargs)
         except self._redis_error:
             logger.exception(
@@ -130,8 +137,8 @@ class SharedRedisCache(RedisCache):
             CacheUnavailable,
         )
         self._redis_error = redis.exceptions.RedisError
-        # The cache alias that keeps guarded keys while Redis is unreachable.
-        self._fallback_alias = params.get("FALLBACK")
+        # The cache alias that keeps rate limits and used TOTP codes (never Redis).
+        self._guards_alias = params.get("GUARDS")
         self._lock = threading.Lock()
         self._down_until = 0.0
         self._lost_writes = False
@@ -142,56 +149,45 @@ class SharedRedisCache(RedisCache):
         if self._down_until and time.monotonic() < self._down_until:
             raise CacheUnavailable("waiting before retrying Redis")
 
-    def _guarded(self, name, key, error, args, kwargs):
-        """A rate-limit or TOTP key while Redis is unreachable: the fallback cache keeps it;
-        if that fails too, add() refuses (False) rather than letting anyone through."""
-        self._failed(name, error, write=False, key=key)
+    def _guarded(self, name, key, args, kwargs):
+        """A rate-limit or TOTP key, in the GUARDS cache; if that fails, refuse."""
         try:
-            if not self._fallback_alias:
-                raise LookupError("No FALLBACK cache is configured.")
-            return getattr(caches[self._fallback_alias], name)(*args, **kwargs)
+            return getattr(caches[self._guards_alias], name)(*args, **kwargs)
         except Exception:
-            self._guards_failed_at = time.monotonic()
-            logger.exception(
-                "Neither Redis nor the fallback cache answers: %s on %r refused.", name, key
-            )
-            if name == "add":
-                return False
-            raise
+            logger.exception("The %s cache does not answer.", self._guards_alias)
+            return self._refuse(name, key)
+
+    def _refuse(self, name, key):
+        """Nowhere to count: add() refuses (no lock, a code counts as used); others raise."""
+        self._guards_failed_at = time.monotonic()
+        logger.error("Rate limits and TOTP checks cannot be kept: %s on %r refused.", name, key)
+        if name == "add":
+            return False
+        raise CacheUnavailable(f"{name} on a guarded key: no cache answers")
 
     def guards_unavailable(self):
-        """True shortly after rate limits and TOTP checks could be kept in neither cache."""
+        """True shortly after rate limits and TOTP checks could not be kept anywhere."""
         failed_at = self._guards_failed_at
         return failed_at is not None and time.monotonic() - failed_at < GUARDS_UNAVAILABLE_SECONDS
 
     def _failed(self, name, error, *, write, key):
         guarded = is_guarded(key)
         with self._lock:
-            self._lost_writes = self._lost_writes or write
+            self._lost_writes = self._lost_writes or (write and not guarded)
             if isinstance(error, CacheUnavailable):
-                if not guarded:
-                    return  # logged when Redis itself failed
-            else:
-                self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
-        kind = "guarded" if guarded else name
+                return  # logged when Redis itself failed
+            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
         now = time.monotonic()
-        if now - self._last_logged.get(kind, -LOG_EVERY_SECONDS) < LOG_EVERY_SECONDS:
+        if now - self._last_logged.get(name, -LOG_EVERY_SECONDS) < LOG_EVERY_SECONDS:
             return
-        self._last_logged[kind] = now
-        if guarded:
-            logger.warning(
-                "Cache unavailable: rate limits and TOTP replay checks count in the %s cache "
-                "until it answers.",
-                self._fallback_alias or "(missing) fallback",
-            )
-        else:
-            logger.warning(
-                "Cache unavailable (%s: %s): %s treated as a %s.",
-                error.__class__.__name__,
-                error,
-                name,
-                "no-op" if write else "miss",
-            )
+        self._last_logged[name] = now
+        logger.warning(
+            "Cache unavailable (%s: %s): %s treated as a %s.",
+            error.__class__.__name__,
+            error,
+            name,
+            "no-op" if write else "miss",
+        )
 
     def _answered(self):
         if not self._down_until:
@@ -206,7 +202,7 @@ class SharedRedisCache(RedisCache):
     get_many = _fail_soft("get_many", fallback=lambda args, kwargs: {}, write=False)
     has_key = _fail_soft("has_key", fallback=lambda args, kwargs: False, write=False)
     # add reports success for an ordinary key (a lock on it fails open: nothing depends on
-    # it for safety); a guarded key goes to the fallback cache instead (_guarded).
+    # it for safety); a guarded key is kept in the GUARDS cache instead (_guarded).
     add = _fail_soft("add", fallback=lambda args, kwargs: True, write=True)
     set = _fail_soft("set", fallback=lambda args, kwargs: None, write=True)
     set_many = _fail_soft("set_many", fallback=lambda args, kwargs: [], write=True)
@@ -218,6 +214,14 @@ class SharedRedisCache(RedisCache):
 
 
 def guards_unavailable():
-    """Whether the default cache recently could keep rate limits and TOTP checks nowhere."""
+    """Whether the default cache recently could not keep rate limits and TOTP checks."""
     check = getattr(caches["default"], "guards_unavailable", None)
     return bool(check and check())
+
+
+def create_cache_tables(sender, using="default", verbosity=1, **kwargs):
+    """post_migrate: make the database cache's table, which rate limits and TOTP checks need
+    (`createcachetable` is idempotent), so that a deploy that migrates cannot forget it."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))

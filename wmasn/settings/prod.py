@@ -27,9 +27,9 @@ if _redis_url:
         "default": {
             "BACKEND": "wmasn.cache.SharedRedisCache",
             "LOCATION": _redis_url,
-            # Rate limits and TOTP replay checks never fail open: while Redis is unreachable
-            # they count in the database cache (wmasn/cache.py).
-            "FALLBACK": "database",
+            # Rate limits and TOTP replay checks never fail open: they count in the database
+            # cache, whether Redis answers or not (wmasn/cache.py).
+            "GUARDS": "database",
             # A Redis that hangs costs a request at most this long, then the cache fails
             # soft (wmasn/cache.py) until it answers again.
             "OPTIONS": {
