@@ -10,6 +10,7 @@ docs/security.md gives the figures.
 
 import http.client
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -175,7 +176,7 @@ def stack():
     server = None
     env = {
         key: value
-        for key, value in __import__("os").environ.items()
+        for key, value in os.environ.items()
         if not key.startswith("DJANGO") and key not in ("DATABASE_URL", "REDIS_URL")
     }
     env.update(

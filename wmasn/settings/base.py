@@ -200,12 +200,13 @@ WMASN_IMAGE_WEB_WIDTH = 1200
 WMASN_IMAGE_EMAIL_WIDTH = 1120
 
 # "database" is the table `manage.py createcachetable` makes: with Redis in production, rate
-# limits and TOTP replay checks are kept there all the same (wmasn/cache.py). Never culled
-# at Django's default of 300 entries: a flood of keys must not evict a rate-limit count.
+# limits and TOTP replay checks are kept there all the same (wmasn/cache.py). Not culled at
+# Django's default of 300 entries: a flood of keys must not evict a live rate-limit count
+# (expired rows go first when the table is culled).
 DATABASE_CACHE = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "wmasn_cache",
-    "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
 }
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
