@@ -1,5 +1,7 @@
-"""allauth's adapter: its emails (verification, password reset, notices) go through the
-outbox, and its rate limits count per client address as wmasn/clients.py reads it."""
+"""allauth's adapters and sign-up form: its emails (verification, password reset, notices) go
+through the outbox; its rate limits count per client address as wmasn/clients.py reads it; a
+TOTP code that cannot be recorded as used is refused with the reason (wmasn/cache.py); and
+sign-up does the same work for a known address as for a new one (docs/security.md)."""
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
