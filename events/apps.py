@@ -6,8 +6,6 @@ class EventsConfig(AppConfig):
     verbose_name = "Meetings and events"
 
     def ready(self):
-        from events import jobs, log_redaction, privacy, signals  # noqa: F401
+        from events import jobs, privacy, signals  # noqa: F401
 
         signals.connect()
-        # After LOGGING is configured (django.setup() does that before apps are ready).
-        log_redaction.install()

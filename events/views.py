@@ -23,6 +23,7 @@ from events.services import answer_event
 from network.access import sees_member_details
 from network.models import User
 from wmasn.downloads import stored_file_response
+from wmasn.officers import has_officer_powers, is_officer, needs_mfa
 
 # The message after an answer: saved as given, or past the venue's capacity.
 ANSWER_SAVED = {
@@ -160,7 +161,9 @@ def event_detail(request, slug):
         context["colleagues_attending"] = attending.from_agencies_of(user).order_by(
             "user__first_name", "user__last_name", "user__email"
         )
-        if user.is_officer:
+        # Everyone's answers and addresses: officer data, only after MFA (wmasn/officers.py).
+        context["officer_needs_mfa"] = is_officer(user) and needs_mfa(user)
+        if has_officer_powers(user):
             context["all_answers"] = (
                 RSVP.objects.filter(event=event)
                 .select_related("user")
@@ -199,8 +202,8 @@ def public_feed(request):
 
 # SECURITY: the path of this view holds the member's secret. Never log request.path or
 # request.get_full_path() here, and never pass them to an exception message. Django's and
-# the servers' own request logs are redacted by events/log_redaction.py (installed in
-# EventsConfig.ready()); a proxy in front of the portal must not log /calendar/*.ics paths.
+# the servers' own request logs are redacted by wmasn/log_redaction.py (installed by
+# settings.LOGGING_CONFIG); a proxy in front of the portal must not log /calendar/*.ics paths.
 @require_safe
 def personal_feed(request, token):
     """A member's personal feed, with venues; 404 once the link or membership ends.

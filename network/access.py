@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from network.models import Agency
+from wmasn.officers import has_officer_powers
 
 
 def get_agency_for_member(user, slug):
@@ -16,7 +17,7 @@ def get_agency_for_member(user, slug):
 def get_agency_for_viewer(user, slug):
     """An active agency by slug; proposed agencies are visible to officers only."""
     agencies = Agency.objects.all()
-    if not (user.is_authenticated and user.is_officer):
+    if not has_officer_powers(user):  # officers after MFA (wmasn/officers.py)
         agencies = agencies.active()
     return get_object_or_404(agencies, slug=slug)
 
@@ -33,7 +34,7 @@ def get_membership_for_user(user, pk):
 def get_agency_for_services_edit(user, slug):
     """The agency whose survey answers this user may edit: an approved member's own agency,
     or any agency for an officer; 404 otherwise."""
-    if user.is_authenticated and user.is_officer:
+    if has_officer_powers(user):  # officers after MFA (wmasn/officers.py)
         return get_object_or_404(Agency.objects.all(), slug=slug)
     return get_agency_for_member(user, slug)
 

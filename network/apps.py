@@ -9,5 +9,8 @@ class NetworkConfig(AppConfig):
     def ready(self):
         from network import jobs, signals  # noqa: F401
         from network.officers import after_migrate
+        from wmasn.cache import create_cache_tables
 
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="network-after-migrate")
+        # Rate limits and TOTP checks live in the database cache (wmasn/cache.py).
+        post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="cache-tables")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from network.models import Agency
+from wmasn.officers import has_officer_powers, needs_mfa
 from wmasn.uploads import StoredDocument, StoredImage
 from wmasn.validation import BoundedTextField, RejectsNulBytes
 
@@ -24,9 +25,9 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def visible_to(self, user):
-        """Officers, and staff who may edit issues, also see drafts and scheduled issues;
-        everyone else only published ones."""
-        if user.is_authenticated and (user.is_officer or can_edit_issues(user)):
+        """Officers, and staff who may edit issues, also see drafts and scheduled issues once
+        past MFA (wmasn/officers.py); everyone else only published ones."""
+        if has_officer_powers(user) or (can_edit_issues(user) and not needs_mfa(user)):
             return self.all()
         return self.published()
 

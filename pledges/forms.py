@@ -7,6 +7,7 @@ from network.models import Agency
 from pledges.models import Pledge, PledgeUpdate
 from pledges.services import current_pledge_year, pledge_year_choices, pledge_year_for_event
 from wmasn.concurrency import VersionedForm
+from wmasn.officers import has_officer_powers
 
 
 def conference_events():
@@ -66,10 +67,11 @@ class PledgeForm(forms.ModelForm):
     def __init__(self, *args, user, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Officers record pledges for any agency; members only for their own.
-        agencies = Agency.objects.active() if user.is_officer else Agency.objects.for_member(user)
+        officer = has_officer_powers(user)  # after MFA (wmasn/officers.py)
+        agencies = Agency.objects.active() if officer else Agency.objects.for_member(user)
         self.fields["agency"].queryset = agencies
         self.single_agency = None
-        if not user.is_officer:
+        if not officer:
             own = list(agencies)
             if len(own) == 1:
                 # One agency: nothing to choose; a forged id still fails the queryset check.

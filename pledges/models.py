@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from network.models import Agency
 from wmasn.changes import SignallingQuerySet
+from wmasn.officers import has_officer_powers
 from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 
@@ -24,7 +25,7 @@ class PledgeQuerySet(SignallingQuerySet):
         """Pledges the user may edit: their agencies' pledges, or any pledge for an officer."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_officer:
+        if has_officer_powers(user):  # after MFA (wmasn/officers.py)
             return self.all()
         return self.filter(agency_id__in=user.approved_agency_ids)
 

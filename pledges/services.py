@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -238,21 +239,28 @@ def _wall_version_key():
     return f"pledges:{database_identity()}:wall-version"
 
 
+def _new_wall_version():
+    """A fresh version for a missing key: an integer, so that Redis can INCR it, and one no
+    earlier version reached, so that no summary counted before is read again."""
+    return time.time_ns()
+
+
 def bump_wall_version(**kwargs):
-    try:
-        try:
-            cache.incr(_wall_version_key())
-        except ValueError:
-            cache.set(_wall_version_key(), timezone.now().timestamp(), None)
-    except Exception:  # noqa: BLE001 - without the cache the wall counts every time
-        return
+    _bump_quietly()
     transaction.on_commit(_bump_quietly)
 
 
 def _bump_quietly():
     # Without the cache the summary is not read either; a lost bump lives its hour at most.
-    with contextlib.suppress(Exception):
-        cache.incr(_wall_version_key())
+    key = _wall_version_key()
+    try:
+        cache.incr(key)
+    except ValueError:  # missing: never set, evicted, or the cache is unreachable
+        with contextlib.suppress(Exception):
+            cache.set(key, _new_wall_version(), None)
+    except Exception:  # noqa: BLE001 - logged by the cache; e.g. a float an older release stored
+        with contextlib.suppress(Exception):
+            cache.set(key, _new_wall_version(), None)
 
 
 @dataclass
@@ -294,7 +302,7 @@ def wall_summary(user, year):
     try:
         version = cache.get(_wall_version_key())
         if version is None:
-            cache.add(_wall_version_key(), timezone.now().timestamp(), None)
+            cache.add(_wall_version_key(), _new_wall_version(), None)
             version = cache.get(_wall_version_key())
         key = f"pledges:{database_identity()}:wall:{version}:{audience}:{year}"
         found = cache.get(key)

@@ -4,7 +4,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from reports import annual, figures
-from reports.access import check_public_report, check_year, officer_required
+from reports.access import check_public_report, check_year
+from wmasn.officers import officer_required
 from wmasn.spreadsheets import csv_download
 
 

@@ -68,9 +68,9 @@ def test_cache_reads_miss_and_writes_do_nothing_when_redis_is_down(caplog):
     assert "get treated as a miss" in caplog.text
 
 
-def test_cache_add_fails_open_and_incr_reads_as_a_missing_key():
+def test_cache_add_of_an_ordinary_key_fails_open_and_incr_reads_as_a_missing_key():
     cache = unreachable_cache()
-    # add() succeeding is what lets locks built on it (allauth's rate limits) fail open.
+    # Nothing relies on an ordinary key's lock for safety; guarded keys are tested below.
     assert cache.add("lock", True) is True
     with pytest.raises(ValueError):
         cache.incr("counter")
@@ -130,10 +130,13 @@ def test_cache_reconnects_after_redis_restarts_and_reports_lost_writes(own_redis
     assert lost == [SharedRedisCache]
 
 
-def test_rate_limits_say_they_fail_open_even_inside_the_back_off_window(caplog):
-    cache = unreachable_cache()
+def test_rate_limits_refuse_inside_the_back_off_window_when_no_fallback_answers(caplog):
+    cache = unreachable_cache()  # no GUARDS cache configured
+    lock = "allauth:rl:allauth.account:login:30/60/ip:192.0.2.1:lock"
     with caplog.at_level("WARNING", logger="wmasn.cache"):
         cache.get("events:feed:public")  # the failure that starts the back-off window
-        assert cache.add("allauth:rl:allauth.account:login:30/60/ip:192.0.2.1:lock", True)
+        assert cache.add(lock, True) is False
+        assert cache.add("allauth.mfa.totp.used?user=1&code=123456", "y") is False
     assert "get treated as a miss" in caplog.text
-    assert "rate limits are not enforced until it answers" in caplog.text
+    assert "Rate limits and TOTP checks cannot be kept" in caplog.text
+    assert cache.guards_unavailable()

@@ -4,11 +4,11 @@ from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
+
+from wmasn.officers import enrol_in_mfa, needs_mfa
 
 
 class HealthCheckMiddleware:
@@ -66,15 +66,15 @@ class PermissionsPolicyMiddleware:
 
 
 class AdminRequiresMFAMiddleware:
-    """Send staff without an MFA authenticator to enrol before the admin opens for them."""
+    """Send staff without an MFA authenticator to enrol before the admin opens for them; the
+    same rule guards officer pages outside the admin (wmasn/officers.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.WMASN_ADMIN_REQUIRES_MFA and self._needs_mfa(request):
-            messages.warning(request, "Set up two-factor authentication before using the admin.")
-            return redirect("mfa_activate_totp")
+        if self._needs_mfa(request):
+            return enrol_in_mfa(request)
         return self.get_response(request)
 
     @staticmethod
@@ -82,11 +82,7 @@ class AdminRequiresMFAMiddleware:
         if not request.path.startswith(reverse("admin:index")):
             return False
         user = request.user
-        if not (user.is_authenticated and user.is_staff):
-            return False
-        from allauth.mfa.models import Authenticator
-
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        return user.is_authenticated and user.is_staff and needs_mfa(user)
 
 
 class CachedCSPMiddleware(CSPMiddleware):

@@ -86,6 +86,8 @@ def server_error(request):
 
 def too_many_requests(request, exception=None):
     """allauth's rate limits answer with this page (it looks up handler429 in the URLconf)."""
-    response = render(request, "429.html", status=429)
+    from wmasn.cache import guards_unavailable
+
+    response = render(request, "429.html", {"checks_unavailable": guards_unavailable()}, status=429)
     response["Retry-After"] = "60"
     return response

@@ -142,9 +142,13 @@ ACCOUNT_ADAPTER = "wmasn.accounts.AccountAdapter"
 # Sign-up asks for a name and the agency (network/forms.py); confirming the address in the
 # browser that signed up logs the person in, on the home page that shows their next step.
 ACCOUNT_SIGNUP_FORM_CLASS = "network.forms.SignupForm"
+# The same work for a known address as for a new one: timing tells nobody who has an account.
+ACCOUNT_FORMS = {"signup": "wmasn.accounts.SignupForm"}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Says so when a TOTP code cannot be checked for replay (wmasn/cache.py, wmasn/accounts.py).
+MFA_ADAPTER = "wmasn.accounts.MFAAdapter"
 MFA_TOTP_ISSUER = "WMASN Portal"
 # Network officers must enrol MFA before the admin will open for them.
 WMASN_ADMIN_REQUIRES_MFA = env_bool("ADMIN_REQUIRES_MFA", True)
@@ -197,8 +201,18 @@ WMASN_IMAGE_WEB_WIDTH = 1200
 # Twice the 560 px an email shows, for sharp phone and retina screens.
 WMASN_IMAGE_EMAIL_WIDTH = 1120
 
+# "database" is the table `manage.py createcachetable` makes: with Redis in production, rate
+# limits and TOTP replay checks are kept there all the same (wmasn/cache.py). Not culled at
+# Django's default of 300 entries: a flood of keys must not evict a live rate-limit count
+# (expired rows go first when the table is culled).
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "wmasn_cache",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": DATABASE_CACHE,
 }
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise (prod always uses SMTP).
@@ -249,9 +263,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# No secret link in any log (wmasn/log_redaction.py: the one table of URLs with a secret):
+# the console handler redacts whatever reaches it, and LOGGING_CONFIG adds the same filter to
+# the loggers with handlers of their own (gunicorn's access log, runserver, django.request).
+LOGGING_CONFIG = "wmasn.log_redaction.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "wmasn.log_redaction.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

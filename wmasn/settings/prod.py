@@ -27,21 +27,20 @@ if _redis_url:
         "default": {
             "BACKEND": "wmasn.cache.SharedRedisCache",
             "LOCATION": _redis_url,
+            # Rate limits and TOTP replay checks never fail open: they count in the database
+            # cache, whether Redis answers or not (wmasn/cache.py).
+            "GUARDS": "database",
             # A Redis that hangs costs a request at most this long, then the cache fails
             # soft (wmasn/cache.py) until it answers again.
             "OPTIONS": {
                 "socket_connect_timeout": env_float("REDIS_TIMEOUT", 0.5),
                 "socket_timeout": env_float("REDIS_TIMEOUT", 0.5),
             },
-        }
+        },
+        "database": DATABASE_CACHE,  # noqa: F405
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "wmasn_cache",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}  # noqa: F405
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
