@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from actions.models import Action
 from network.models import WorkingGroup
+from wmasn.officers import has_officer_powers
 
 
 def get_action_for_viewer(user, pk):
@@ -27,7 +28,7 @@ def leads_group(user, group):
     group's lead agency while the group is open."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_officer:
+    if has_officer_powers(user):  # after MFA (wmasn/officers.py)
         return True
     return (
         group.status == WorkingGroup.Status.OPEN

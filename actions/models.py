@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from network.models import Agency, Membership, WorkingGroup
 from wmasn.changes import SignallingQuerySet
+from wmasn.officers import has_officer_powers
 from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 
@@ -24,7 +25,7 @@ class ActionQuerySet(SignallingQuerySet):
         officer."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_officer:
+        if has_officer_powers(user):  # after MFA (wmasn/officers.py)
             return self.all()
         return self.for_owner_agency(user.approved_agency_ids)
 

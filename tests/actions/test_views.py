@@ -4,6 +4,7 @@ and query counts that do not grow with the number of actions."""
 import datetime as dt
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -153,6 +154,20 @@ def test_only_the_owners_members_and_officers_update_an_action(
     assert ProgressNote.objects.filter(action=own_action).exists() is (
         role in ("member", "officer")
     )
+
+
+def test_an_officer_without_mfa_updates_only_as_a_member_would(
+    settings, officer, officer_client, others_action
+):
+    settings.WMASN_ADMIN_REQUIRES_MFA = True
+    response = officer_client.post(update(others_action), {"note": "Progress"})
+    assert response.status_code == 404
+    assert not ProgressNote.objects.filter(action=others_action).exists()
+    Authenticator.objects.create(
+        user=officer, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    assert officer_client.post(update(others_action), {"note": "Progress"}).status_code == 302
+    assert ProgressNote.objects.filter(action=others_action).exists()
 
 
 def test_the_update_refuses_a_get(member_client, own_action):
