@@ -14,13 +14,12 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits and cached feeds must not leak between tests."""
+    """Rate limits, cached feeds and recorded feed fetches must not leak between tests."""
     from events import feeds
 
     def clear():
         cache.clear()
-        feeds.local_bodies.clear()
-        feeds._local_validators.clear()
+        feeds._recorded.clear()
 
     clear()
     yield

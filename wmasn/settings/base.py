@@ -58,8 +58,6 @@ MIDDLEWARE = [
     "wmasn.middleware.PermissionsPolicyMiddleware",
     "wmasn.middleware.SecretPagesMiddleware",
     "wmasn.middleware.CachedCSPMiddleware",
-    # Answers the calendar feeds before sessions and auth; everything above still applies.
-    "events.middleware.FeedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
