@@ -12,13 +12,20 @@ Redis never read each other's entries. The cache holds:
   gzipped body under its ETag, so a 304 reads the validators only;
 - a lock per feed while one request builds it.
 
+Each worker also keeps the gzipped bodies it served last (LOCAL_BODY_BYTES at most): a body is
+named by its ETag, the hash of its content, so a copy is never stale, and which body is
+current always comes from the shared cache. It saves fetching the body on every 200: half a
+megabyte at 10,000 events (docs/performance.md).
+
 A request that finds a feed built for an older version (or another basis) is never answered
 with it: it builds the feed itself while holding the lock, or waits up to WAIT_SECONDS for
 the request that holds it, then builds it anyway. So one change costs one build however many
 calendar apps poll at once, and the first of them already gets the change.
 """
 
+import collections
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,6 +43,7 @@ LOCK_SECONDS = 120
 # How long a poller waits for another request's build before making its own.
 WAIT_SECONDS = 30
 WAIT_POLL_SECONDS = 0.02
+LOCAL_BODY_BYTES = 32 * 1024 * 1024
 
 
 class CacheDown(Exception):
@@ -122,6 +130,43 @@ def count_build():
 # --- stored feeds ---------------------------------------------------------------------------
 
 
+class LocalBodies:
+    """The gzipped bodies this worker served last, by ETag, bounded in bytes."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        self._bodies = collections.OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag):
+        with self._lock:
+            body = self._bodies.get(etag)
+            if body is not None:
+                self._bodies.move_to_end(etag)
+            return body
+
+    def put(self, etag, body):
+        if len(body) > self.budget:
+            return
+        with self._lock:
+            if etag in self._bodies:
+                return
+            self._bodies[etag] = body
+            self._bytes += len(body)
+            while self._bytes > self.budget:
+                _, dropped = self._bodies.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self):
+        with self._lock:
+            self._bodies.clear()
+            self._bytes = 0
+
+
+local_bodies = LocalBodies(LOCAL_BODY_BYTES)
+
+
 @dataclass
 class Feed:
     """One version of a feed: its validators, and its gzipped body when already in hand."""
@@ -133,7 +178,9 @@ class Feed:
     def body(self):
         """The gzipped body, or None when the cache no longer has it."""
         if self.gzipped is None:
-            self.gzipped = cache.get(body_key(self.etag))
+            self.gzipped = local_bodies.get(self.etag) or cache.get(body_key(self.etag))
+            if self.gzipped is not None:
+                local_bodies.put(self.etag, self.gzipped)
         return self.gzipped
 
 
@@ -166,6 +213,7 @@ def store(name, built, *, version, basis, previous):
     }
     cache.set(body_key(built.etag), built.gzipped, FEED_SECONDS)
     cache.set(validators_key(name), validators, FEED_SECONDS)
+    local_bodies.put(built.etag, built.gzipped)
     count_build()
     return Feed(built.etag, last_modified, built.gzipped)
 

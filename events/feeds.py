@@ -307,7 +307,11 @@ def personal_feed_access(raw_token, token_hash, found):
     except CacheDown:
         access_version = None
     record = found.get(_access_key(token_hash))
-    if record is not None and access_version is not None and record["version"] == access_version:
+    if (
+        record is not None
+        and access_version is not None
+        and record.get("version") == access_version
+    ):
         return record["user_id"], record["token_id"]
     token = CalendarToken.objects.find(raw_token)
     if token is None or not (token.user.is_active and token.user.sees_member_details):

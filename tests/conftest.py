@@ -15,10 +15,11 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits, cached feeds and recorded feed fetches must not leak between tests."""
-    from events import feeds
+    from events import feed_cache, feeds
 
     def clear():
         cache.clear()
+        feed_cache.local_bodies.clear()
         feeds._recorded.clear()
 
     clear()

@@ -351,9 +351,27 @@ def test_a_304_reads_the_validators_and_never_the_body(anon_client, db, monkeypa
     assert response.status_code == 304
     # One round trip: the feed version and the validators; no body.
     assert calls == [[feed_cache.version_key(), feed_cache.validators_key("public")]]
+    feed_cache.local_bodies.clear()  # another worker, which has not served it yet
     again = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"})
     assert [feed_cache.body_key(first["ETag"][:-4] + '"')] in calls
     assert again.content == first.content
+
+
+def test_a_worker_serves_bodies_from_memory_but_always_asks_which_is_current(
+    anon_client, db, monkeypatch
+):
+    event = EventFactory(title="Kept in memory")
+    anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"})
+    body_reads = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **k: body_reads.append(key) or real_get(key, *a, **k)
+    )
+    assert anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip"}).status_code == 200
+    assert not [key for key in body_reads if ":feed-body:" in key]
+    # A change made through another worker: this one's copy is of another ETag, never served.
+    Event.objects.filter(pk=event.pk).update(title="Changed elsewhere")
+    assert b"Changed elsewhere" in anon_client.get(PUBLIC).content
 
 
 def test_one_changed_event_rebuilds_only_its_own_fragment(anon_client, db, monkeypatch):

@@ -197,6 +197,28 @@ def test_officer_without_membership_has_a_personal_feed(anon_client, officer, fu
     assert anon_client.get(personal_url(raw)).status_code == 200
 
 
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
+def test_a_personal_link_answers_by_its_secret_whoever_asks(
+    client_for_role, role, member, future_meeting
+):
+    """The link is the credential: a member's feed is the same for every client that has
+    the link, and the asker's own session changes nothing (nor is it read)."""
+    _, raw = calendar_token_for(member)
+    response = client_for_role(role).get(personal_url(raw))
+    assert response.status_code == 200
+    assert b"LOCATION:" in response.content
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
+def test_the_link_of_someone_who_lost_access_is_404_whoever_asks(
+    client_for_role, role, pending_user, future_meeting
+):
+    _, raw = calendar_token_for(pending_user)
+    assert client_for_role(role).get(personal_url(raw)).status_code == 404
+
+
 @pytest.mark.parametrize(
     "token",
     ["unknown-token", "x" * 200, "a.b", "%00", "😀", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
@@ -530,3 +552,21 @@ def test_calendar_page_is_never_stored(client_for_role, role):
     assert response.status_code == 200
     directives = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"private", "no-store"} <= directives
+
+
+@pytest.mark.parametrize("early", [True, False], ids=["called-early", "through-the-stack"])
+def test_the_feeds_answer_the_same_with_or_without_the_early_middleware(
+    settings, anon_client, member, future_meeting, early
+):
+    """FeedMiddleware only calls the URLconf's views sooner: without it, the same answers."""
+    if not early:
+        settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "FeedMiddleware" not in m]
+    _, raw = calendar_token_for(member)
+    public = anon_client.get(PUBLIC)
+    assert public.status_code == 200 and b"Upcoming meeting" in public.content
+    assert anon_client.get(PUBLIC, headers={"If-None-Match": public["ETag"]}).status_code == 304
+    assert anon_client.post(PUBLIC).status_code == 405
+    assert b"LOCATION:" in anon_client.get(personal_url(raw)).content
+    assert anon_client.get(personal_url(raw + "x")).status_code == 404
+    assert anon_client.get(PUBLIC, HTTP_HOST="evil.example.org").status_code == 400
+    assert "Cookie" not in public.get("Vary", "") and not public.cookies

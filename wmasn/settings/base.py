@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "wmasn.middleware.PermissionsPolicyMiddleware",
     "wmasn.middleware.SecretPagesMiddleware",
     "wmasn.middleware.CachedCSPMiddleware",
+    # Calls the calendar feeds' views before the middleware below, which they never use.
+    "events.middleware.FeedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
