@@ -134,18 +134,19 @@ def write_report(path, *, networks, load, machine, seconds, settings, when):
         f"| no request returns an error under load | {errors} errors in {requests:,} requests "
         f"| {_mark(errors == 0)} |",
         "",
-        "How: see the docstrings of events/feed_cache.py and events/feeds.py. In short, "
-        "the views in the URLconf answer, through the whole middleware stack (they read no "
-        "session, so they set no cookie); a feed's validators and its gzipped body are "
-        "kept apart in the shared cache under a version that every change a feed reads "
-        "bumps, so a 304 is one cache round trip; the request that finds a feed older than "
-        "that version builds it under a lock (the other pollers wait for that build, "
-        "bounded, and are answered from it), so the first request after a change carries "
-        "it; VEVENT fragments are cached per event under a hash of every column of the rows "
-        "they are made from and of the settings they read, so a rebuild after one change "
-        "makes one fragment; the body is streamed into gzip and SHA-256; personal-feed "
-        "checks are cached under an access version that every token, membership, user and "
-        "agency change bumps. Nothing is kept in a worker's memory.",
+        "How: see the docstrings of events/feed_cache.py, events/feeds.py and "
+        "events/middleware.py. In short, the views in the URLconf answer, called before the "
+        "session, CSRF, auth and message middleware (which they never use) as the health "
+        "check is; a feed's validators and its gzipped body are kept apart in the shared "
+        "cache under a version that every change a feed reads bumps, so a 304 is one cache "
+        "round trip; the request that finds a feed older than that version builds it under "
+        "a lock (the other pollers wait for that build, bounded, and are answered from it), "
+        "so the first request after a change carries it; VEVENT fragments are cached per "
+        "event under a hash of every column of the rows they are made from and of the "
+        "settings they read, so a rebuild after one change makes one fragment; the body is "
+        "streamed into gzip and SHA-256, and each worker keeps the bodies it served last by "
+        "ETag (a copy is never stale); personal-feed checks are cached under an access "
+        "version that every token, membership, user and agency change bumps.",
         "",
         "## Pages",
         "",

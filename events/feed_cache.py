@@ -62,8 +62,8 @@ def access_version_key(identity=None):
     return cache_key("feed-access", identity=identity)
 
 
-def validators_key(name):
-    return cache_key("feed", name)
+def validators_key(name, identity=None):
+    return cache_key("feed", name, identity=identity)
 
 
 def body_key(etag):

@@ -33,6 +33,7 @@ from django.utils import timezone
 from events import feed_cache, ics, times, visibility
 from events.feed_cache import CacheDown, Feed
 from wmasn import links
+from wmasn.changes import database_identity
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,13 @@ FRAGMENT_CODE = hashlib.blake2b(
 
 def feed_as_of(now=None):
     """The instant feeds are built as of: the start of today in London."""
-    today = timezone.localdate(now or timezone.now())
-    return timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    today = (now or timezone.now()).astimezone(ics.LONDON).date()
+    return dt.datetime.combine(today, dt.time.min, tzinfo=ics.LONDON)
+
+
+@functools.lru_cache(maxsize=8)
+def _basis(day, made_with):
+    return hashlib.blake2b(f"{day}|{made_with}".encode(), digest_size=8).hexdigest()
 
 
 # --- fragments ------------------------------------------------------------------------------
@@ -236,12 +242,14 @@ def current_feed(kind, *, found=None, now=None):
     requests ask at the same time)."""
     as_of = feed_as_of(now)
     # A feed is current for one day (it is built as of today) and one code and settings.
-    basis = hashlib.blake2b(f"{as_of.date()}|{made_with()}".encode(), digest_size=8).hexdigest()
-    name = feed_cache.validators_key(kind.name)
+    basis = _basis(as_of.date(), made_with())
+    identity = database_identity()
+    name = feed_cache.validators_key(kind.name, identity)
+    version_key = feed_cache.version_key(identity)
     try:
         if found is None:
-            found = cache.get_many([feed_cache.version_key(), name])
-        version = feed_cache.current(found, feed_cache.version_key())
+            found = cache.get_many([version_key, name])
+        version = feed_cache.current(found, version_key)
     except CacheDown:
         built = kind.build(as_of, use_cache=False)
         return Feed(built.etag, int(time.time()), built.gzipped)
@@ -346,13 +354,13 @@ def personal_feed(raw_token, *, user_agent=""):
     if not raw_token or len(raw_token) > 128:
         return None
     token_hash = hash_calendar_token(raw_token)
-    name = f"token-{token_hash}"
+    identity = database_identity()
     found = cache.get_many(
         [
             _access_key(token_hash),
-            feed_cache.access_version_key(),
-            feed_cache.version_key(),
-            feed_cache.validators_key(name),
+            feed_cache.access_version_key(identity),
+            feed_cache.version_key(identity),
+            feed_cache.validators_key(f"token-{token_hash}", identity),
         ]
     )
     access = personal_feed_access(raw_token, token_hash, found)

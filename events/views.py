@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -175,8 +175,8 @@ def event_detail(request, slug):
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Public feeds may sit in a proxy for five minutes; a personal feed never in a shared one.
-PUBLIC_CACHE_CONTROL = {"public": True, "max_age": 300}
-PRIVATE_CACHE_CONTROL = {"private": True, "no_cache": True}
+PUBLIC_CACHE_CONTROL = "public, max-age=300"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
 
 
 def calendar_response(
@@ -194,7 +194,7 @@ def calendar_response(
             response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, **(PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL))
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
     return response
 
 
@@ -232,7 +232,7 @@ def feed_response(request, kind, feed):
         private=kind.private,
         gzipped=use_gzip,
     )
-    patch_vary_headers(response, ["Accept-Encoding"])
+    response["Vary"] = "Accept-Encoding"
     return response
 
 
