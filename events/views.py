@@ -187,7 +187,9 @@ def calendar_response(
     never reads or builds one."""
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = HttpResponse(body(), content_type=CONTENT_TYPE)
+        content = body()
+        response = HttpResponse(content, content_type=CONTENT_TYPE)
+        response["Content-Length"] = str(len(content))
         disposition = "attachment" if attachment else "inline"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
         if gzipped:

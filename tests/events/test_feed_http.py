@@ -399,6 +399,8 @@ def test_calendar_apps_that_accept_gzip_get_the_feed_gzipped(anon_client, future
     zipped = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip, deflate"})
     assert zipped["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in plain
+    assert zipped["Content-Length"] == str(len(zipped.content))
+    assert plain["Content-Length"] == str(len(plain.content))
     assert gzip.decompress(zipped.content) == plain.content
     assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
     # One strong ETag per encoding, each answering its own 304.
