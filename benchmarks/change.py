@@ -1,5 +1,6 @@
 """Change an event on request, as the admin would, and count feed builds: for the pollers
-test of benchmarks.load. Reads commands on stdin ("change", "builds"), answers one line."""
+test of benchmarks.load. Reads commands on stdin ("change", "builds"), answers one line: the
+event's new title, or the number of feed builds so far."""
 
 import os
 import sys
@@ -12,9 +13,10 @@ def main():
     from django.core.cache import cache
 
     from benchmarks.seed import Event
-    from events import feeds
+    from events import feed_cache
 
-    event = Event.objects.in_feeds().order_by("-starts_at").first()
+    # An event of no working group: in the public feed and every personal one.
+    event = Event.objects.in_feeds().filter(working_group=None).order_by("-starts_at").first()
     count = 0
     for line in sys.stdin:
         command = line.strip()
@@ -24,7 +26,7 @@ def main():
             event.save()
             answer = event.title
         elif command == "builds":
-            answer = str(cache.get(feeds.builds_key(), 0))
+            answer = str(cache.get(feed_cache.builds_key(), 0))
         else:
             answer = "?"
         sys.stdout.write(answer + "\n")

@@ -4,7 +4,7 @@
   members) bumps the feed version: per object through post_save/post_delete, and for
   QuerySet.update(), bulk_create() and bulk_update() through wmasn.changes.rows_changed.
 - Any change to what decides whether a personal link works (calendar tokens, memberships,
-  users and their groups, agencies) bumps the access generation, so no cached check
+  users and their groups, agencies) bumps the access version, so no cached check
   outlives it: a revoked link or an ended membership is a 404 on the next request.
 - A restore (wmasn.changes.data_replaced) bumps both for the database it replaced.
 """
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from events.feeds import bump_access_generation, bump_feed_version
+from events.feed_cache import bump_access_version, bump_feed_version
 from wmasn.changes import data_replaced, identity_of, rows_changed
 
 
@@ -22,19 +22,19 @@ def feed_changed(sender, **kwargs):
 
 
 def access_changed(sender, **kwargs):
-    bump_access_generation()
+    bump_access_version()
 
 
 def user_saved(sender, update_fields=None, **kwargs):
     # Logging in saves last_login alone: that changes nothing a feed link depends on.
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
-    bump_access_generation()
+    bump_access_version()
 
 
 def venue_saved(sender, instance, **kwargs):
     # The venue's address is part of its events' LOCATION: touching updated_at moves their
-    # DTSTAMP and LAST-MODIFIED and changes the feed state every process computes.
+    # DTSTAMP and LAST-MODIFIED, so calendar apps see that those VEVENTs changed.
     from events.models import Event
 
     Event.objects.filter(venue=instance).update(updated_at=timezone.now())
@@ -45,13 +45,13 @@ def bulk_changed(sender, **kwargs):
     if sender in _feed_models():
         bump_feed_version()
     if sender in _access_models():
-        bump_access_generation()
+        bump_access_version()
 
 
 def database_replaced(sender, database=None, **kwargs):
     identity = identity_of(database) if database is not None else None
     bump_feed_version(identity)
-    bump_access_generation(identity)
+    bump_access_version(identity)
 
 
 def _feed_models():
@@ -74,7 +74,7 @@ def cache_writes_lost(sender, **kwargs):
     # A version bump may have been lost while the cache was away: feeds and link checks
     # cached before the outage must not come back as current.
     bump_feed_version()
-    bump_access_generation()
+    bump_access_version()
 
 
 def document_deleted(sender, instance, **kwargs):

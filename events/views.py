@@ -1,5 +1,7 @@
 """Events pages and calendar feeds."""
 
+import gzip
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -7,16 +9,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from events import ics, notices, times
+from events import feeds, ics, notices, times
 from events.access import get_event_document_for_member
-from events.feeds import calendar_response, serve_personal_feed, serve_public_feed
 from events.forms import EventFilterForm, RSVPForm
 from events.models import RSVP, CalendarToken, Event
 from events.services import answer_event
@@ -174,6 +177,33 @@ def event_detail(request, slug):
     )
 
 
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Public feeds may sit in a proxy for five minutes; a personal feed never in a shared one.
+PUBLIC_CACHE_CONTROL = "public, max-age=300"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+
+def calendar_response(
+    request, *, etag, last_modified, body, filename, private, gzipped=False, attachment=False
+):
+    """An ICS response, or a 304 when the client's copy is current: the one conditional-GET
+    path of every calendar the portal serves. `body()` is called only for a 200, so a 304
+    never reads or builds one."""
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        content = body()
+        response = HttpResponse(content, content_type=CONTENT_TYPE)
+        response["Content-Length"] = str(len(content))
+        disposition = "attachment" if attachment else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
+    return response
+
+
 @require_safe
 def event_ics(request, slug):
     """One event as an ICS file; the venue only for members."""
@@ -182,22 +212,43 @@ def event_ics(request, slug):
     body = ics.single_event(event, members=members_view)
     return calendar_response(
         request,
-        body,
+        etag='"' + hashlib.sha256(body).hexdigest() + '"',
         last_modified=int(event.updated_at.timestamp()),
+        body=lambda: body,
         filename=f"{event.slug}.ics",
         private=members_view,
         attachment=True,
     )
 
 
+def feed_response(request, kind, feed):
+    """A feed, gzipped for clients that take it; each encoding has its own strong ETag."""
+    use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+
+    def body():
+        gzipped = feeds.body(kind, feed)
+        return gzipped if use_gzip else gzip.decompress(gzipped)
+
+    response = calendar_response(
+        request,
+        etag=feed.etag[:-1] + '-gz"' if use_gzip else feed.etag,
+        last_modified=feed.last_modified,
+        body=body,
+        filename=kind.filename,
+        private=kind.private,
+        gzipped=use_gzip,
+    )
+    response["Vary"] = "Accept-Encoding"
+    return response
+
+
+# The feeds read no session and no user, so neither sets a cookie or varies on one: a proxy
+# may keep the public one.
 @require_safe
 def public_feed(request):
-    """The public feed: dates and titles, never venues.
-
-    GET and HEAD normally reach this through events.middleware.FeedMiddleware, which
-    answers before sessions and authentication; other methods come here and get a 405.
-    """
-    return serve_public_feed(request)
+    """The public feed: dates and titles, never venues."""
+    kind = feeds.public_kind()
+    return feed_response(request, kind, feeds.current_feed(kind))
 
 
 # SECURITY: the path of this view holds the member's secret. Never log request.path or
@@ -206,13 +257,11 @@ def public_feed(request):
 # settings.LOGGING_CONFIG); a proxy in front of the portal must not log /calendar/*.ics paths.
 @require_safe
 def personal_feed(request, token):
-    """A member's personal feed, with venues; 404 once the link or membership ends.
-
-    Like the public feed, GET and HEAD are normally answered by FeedMiddleware."""
-    response = serve_personal_feed(request, token)
-    if response is None:
+    """A member's personal feed, with venues; 404 once the link or membership ends."""
+    found = feeds.personal_feed(token, user_agent=request.headers.get("User-Agent", ""))
+    if found is None:
         raise Http404("No such calendar.")
-    return response
+    return feed_response(request, *found)
 
 
 def _feed_links(request, path):

@@ -16,13 +16,13 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits and cached feeds must not leak between tests."""
-    from events import feeds
+    """Rate limits, cached feeds and recorded feed fetches must not leak between tests."""
+    from events import feed_cache, feeds
 
     def clear():
         cache.clear()
-        feeds.local_bodies.clear()
-        feeds._local_validators.clear()
+        feed_cache.local_bodies.clear()
+        feeds._recorded.clear()
 
     clear()
     yield

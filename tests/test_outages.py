@@ -10,7 +10,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.urls import reverse
 
-from events.feeds import bump_feed_version
+from events.feed_cache import bump_feed_version
 from events.models import CalendarToken
 from tests.factories import PASSWORD, EventFactory
 from tests.servers import free_port

@@ -196,7 +196,9 @@ def test_dev_cache_is_shared_between_processes():
 
 def test_dev_feed_version_bump_reaches_another_process():
     env = {"DJANGO_SETTINGS_MODULE": "wmasn.settings.dev"}
-    use_feeds = f"{SETUP}; from django.core.cache import cache; from events import feeds"
+    use_feeds = (
+        f"{SETUP}; from django.core.cache import cache; from events import feed_cache as feeds"
+    )
     show = f"{use_feeds}; print(cache.get(feeds.version_key()))"
     bump = f"{use_feeds}; feeds.bump_feed_version()"
     before = run_python(["-c", show], env).stdout.strip()

@@ -26,14 +26,6 @@ def personal_url(raw):
     return reverse("events:personal-feed", args=[raw])
 
 
-def get_after_change(client, url, **kwargs):
-    """A request after the feed's data changed. The first poller is answered with the
-    previous version and rebuilds the feed once its response is sent (the test client
-    closes responses before returning them), so the next request gets the new version."""
-    client.get(url, **kwargs)
-    return client.get(url, **kwargs)
-
-
 @pytest.fixture
 def future_meeting(venue):
     """A meeting after the machine's today, so it is in every feed whatever the date."""
@@ -90,7 +82,7 @@ def test_if_none_match_gets_304_only_when_unchanged(anon_client, future_meeting)
     assert not_modified["ETag"] == first["ETag"]
     future_meeting.title = "Renamed meeting"
     future_meeting.save()
-    changed = get_after_change(anon_client, PUBLIC, headers={"If-None-Match": first["ETag"]})
+    changed = anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]})
     assert changed.status_code == 200
     assert b"Renamed meeting" in changed.content
     assert changed["ETag"] != first["ETag"]
@@ -102,7 +94,7 @@ def test_if_modified_since_gets_304_only_when_unchanged(anon_client, future_meet
     assert anon_client.get(PUBLIC, headers={"If-Modified-Since": since}).status_code == 304
     # Within the same second: Last-Modified must still move on.
     future_meeting.cancel("Room flooded.")
-    changed = get_after_change(anon_client, PUBLIC, headers={"If-Modified-Since": since})
+    changed = anon_client.get(PUBLIC, headers={"If-Modified-Since": since})
     assert changed.status_code == 200
     assert b"STATUS:CANCELLED" in changed.content
     assert changed["Last-Modified"] != since
@@ -111,7 +103,7 @@ def test_if_modified_since_gets_304_only_when_unchanged(anon_client, future_meet
 def test_an_event_leaving_the_feed_changes_it(anon_client, future_meeting):
     first = anon_client.get(PUBLIC)
     future_meeting.delete()
-    response = get_after_change(anon_client, PUBLIC, headers={"If-None-Match": first["ETag"]})
+    response = anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]})
     assert response.status_code == 200
     assert b"BEGIN:VEVENT" not in response.content
 
@@ -183,7 +175,7 @@ def test_a_venue_change_reaches_the_member_feed_at_once(anon_client, member, fut
     assert b"B4 6NQ" in anon_client.get(personal_url(raw)).content
     venue.postcode = "B69 3DE"
     venue.save()
-    body = get_after_change(anon_client, personal_url(raw)).content
+    body = anon_client.get(personal_url(raw)).content
     assert b"B69 3DE" in body and b"B4 6NQ" not in body
 
 
@@ -203,6 +195,28 @@ def test_personal_feed_has_venues(anon_client, member, future_meeting):
 def test_officer_without_membership_has_a_personal_feed(anon_client, officer, future_meeting):
     _, raw = calendar_token_for(officer)
     assert anon_client.get(personal_url(raw)).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
+def test_a_personal_link_answers_by_its_secret_whoever_asks(
+    client_for_role, role, member, future_meeting
+):
+    """The link is the credential: a member's feed is the same for every client that has
+    the link, and the asker's own session changes nothing (nor is it read)."""
+    _, raw = calendar_token_for(member)
+    response = client_for_role(role).get(personal_url(raw))
+    assert response.status_code == 200
+    assert b"LOCATION:" in response.content
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member", "officer"])
+def test_the_link_of_someone_who_lost_access_is_404_whoever_asks(
+    client_for_role, role, pending_user, future_meeting
+):
+    _, raw = calendar_token_for(pending_user)
+    assert client_for_role(role).get(personal_url(raw)).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -341,7 +355,7 @@ def test_closing_a_group_in_the_admin_drops_its_meetings_from_the_cached_feed(
         {"action": "close_groups", "_selected_action": [group.pk]},
     )
 
-    after = get_after_change(anon_client, PUBLIC, headers={"If-None-Match": first["ETag"]})
+    after = anon_client.get(PUBLIC, headers={"If-None-Match": first["ETag"]})
     assert after.status_code == 200
     assert b"Rescue pathway meeting" not in after.content
 
@@ -349,12 +363,11 @@ def test_closing_a_group_in_the_admin_drops_its_meetings_from_the_cached_feed(
 def test_a_cached_feed_is_rebuilt_when_evicted(anon_client, future_meeting):
     from django.core.cache import cache
 
-    from events import feeds
+    from events import feed_cache
 
     first = anon_client.get(PUBLIC)
-    cache.delete(feeds.cache_key("feed", "public"))
-    cache.delete(feeds.cache_key("feed-body", first["ETag"].strip('"')))
-    feeds.local_bodies.clear()
+    cache.delete(feed_cache.validators_key("public"))
+    cache.delete(feed_cache.body_key(first["ETag"]))
     again = anon_client.get(PUBLIC)
     assert again.status_code == 200
     assert again.content == first.content
@@ -388,6 +401,8 @@ def test_calendar_apps_that_accept_gzip_get_the_feed_gzipped(anon_client, future
     zipped = anon_client.get(PUBLIC, headers={"Accept-Encoding": "gzip, deflate"})
     assert zipped["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in plain
+    assert zipped["Content-Length"] == str(len(zipped.content))
+    assert plain["Content-Length"] == str(len(plain.content))
     assert gzip.decompress(zipped.content) == plain.content
     assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
     # One strong ETag per encoding, each answering its own 304.
@@ -410,9 +425,7 @@ def test_personal_feed_is_gzipped_too(anon_client, member, future_meeting):
     assert b"LOCATION" in gzip.decompress(zipped.content)
 
 
-def test_public_feed_is_served_before_sessions_with_every_security_header(
-    member_client, future_meeting
-):
+def test_public_feed_sets_no_cookie_and_has_every_security_header(member_client, future_meeting):
     response = member_client.get(PUBLIC)
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "DENY"
@@ -420,8 +433,8 @@ def test_public_feed_is_served_before_sessions_with_every_security_header(
     assert "Content-Security-Policy" in response
     assert "Permissions-Policy" in response
     assert "Referrer-Policy" in response
-    # Answered before the session and auth middleware: the same public bytes for a member,
-    # nothing that varies on the cookie, so a proxy may cache it.
+    # The view reads no session or user: the same public bytes for a member, nothing that
+    # varies on the cookie, so a proxy may cache it.
     assert "Cookie" not in response.get("Vary", "")
     assert not response.cookies
     assert b"LOCATION" not in response.content
@@ -433,16 +446,20 @@ def test_public_feed_head_and_wrong_methods(anon_client, future_meeting):
     assert anon_client.put(PUBLIC).status_code == 405
 
 
+def directives(response):
+    return {part.strip() for part in response["Cache-Control"].split(",")}
+
+
 def test_public_feed_may_be_cached_by_proxies_and_personal_feeds_may_not(
     anon_client, member, future_meeting
 ):
     _, raw = calendar_token_for(member)
-    assert anon_client.get(PUBLIC)["Cache-Control"] == "max-age=300, public"
+    assert directives(anon_client.get(PUBLIC)) == {"public", "max-age=300"}
     personal = anon_client.get(personal_url(raw))
-    assert "private" in personal["Cache-Control"] and "public" not in personal["Cache-Control"]
+    assert directives(personal) == {"private", "no-cache"}
     not_modified = anon_client.get(personal_url(raw), headers={"If-None-Match": personal["ETag"]})
     assert not_modified.status_code == 304
-    assert "private" in not_modified["Cache-Control"]
+    assert directives(not_modified) == {"private", "no-cache"}
 
 
 @pytest.mark.parametrize(
@@ -539,3 +556,21 @@ def test_calendar_page_is_never_stored(client_for_role, role):
     assert response.status_code == 200
     directives = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"private", "no-store"} <= directives
+
+
+@pytest.mark.parametrize("early", [True, False], ids=["called-early", "through-the-stack"])
+def test_the_feeds_answer_the_same_with_or_without_the_early_middleware(
+    settings, anon_client, member, future_meeting, early
+):
+    """FeedMiddleware only calls the URLconf's views sooner: without it, the same answers."""
+    if not early:
+        settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "FeedMiddleware" not in m]
+    _, raw = calendar_token_for(member)
+    public = anon_client.get(PUBLIC)
+    assert public.status_code == 200 and b"Upcoming meeting" in public.content
+    assert anon_client.get(PUBLIC, headers={"If-None-Match": public["ETag"]}).status_code == 304
+    assert anon_client.post(PUBLIC).status_code == 405
+    assert b"LOCATION:" in anon_client.get(personal_url(raw)).content
+    assert anon_client.get(personal_url(raw + "x")).status_code == 404
+    assert anon_client.get(PUBLIC, HTTP_HOST="evil.example.org").status_code == 400
+    assert "Cookie" not in public.get("Vary", "") and not public.cookies

@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "wmasn.middleware.SecretPagesMiddleware",
     "wmasn.middleware.CachedCSPMiddleware",
     "wmasn.input.RejectNulBytesMiddleware",
-    # Answers the calendar feeds before sessions and auth; everything above still applies.
+    # Calls the calendar feeds' views before the middleware below, which they never use.
     "events.middleware.FeedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
