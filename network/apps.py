@@ -11,6 +11,7 @@ class NetworkConfig(AppConfig):
         from network.officers import after_migrate
         from wmasn.cache import create_cache_tables
 
-        post_migrate.connect(after_migrate, sender=self, dispatch_uid="network-after-migrate")
-        # Rate limits and TOTP checks live in the database cache (wmasn/cache.py).
+        # Rate limits and TOTP checks live in the database cache (wmasn/cache.py). First: the
+        # officers group that after_migrate makes bumps the feeds' counters in that cache.
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="cache-tables")
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="network-after-migrate")
