@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 from wmasn.links import absolute_url
 from wmasn.mail.lines import fold_long_lines
@@ -33,11 +33,18 @@ class RenderedEmail:
     html: str = ""
 
 
+def render_text(template_name, context):
+    """A plain-text template rendered without HTML escaping: a subject or a text body says
+    "Barnardo's", never "Barnardo&#x27;s"."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def render_email(template, context=None):
-    """The subject (one line), text and optional HTML of a template name."""
+    """The subject (one line), text and optional HTML of a template name; only the HTML is
+    escaped."""
     context = {"site_url": absolute_url(""), **(context or {})}
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    text = render_to_string(f"{template}.txt", context)
+    subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+    text = render_text(f"{template}.txt", context)
     try:
         html = render_to_string(f"{template}.html", context)
     except TemplateDoesNotExist:
