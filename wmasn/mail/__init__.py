@@ -6,7 +6,8 @@ renders `events/email/cancelled_subject.txt`, `events/email/cancelled.txt` and, 
 exists, `events/email/cancelled.html`, and writes the message to the outbox
 (`OutgoingEmail`) inside the caller's transaction: a rolled-back change sends nothing. Once
 the transaction commits, a background task (`python manage.py db_worker`) sends it, and
-retries temporary failures for a day (`wmasn.mail.delivery`). One message per recipient:
+retries temporary failures for a day through the configured Django email backend
+(`wmasn.mail.delivery`). One message per recipient:
 nobody sees another member's address. Views and admin actions never talk to SMTP.
 
 This package is also a small Django app (label `mail`): the outbox, bounced addresses, the
@@ -23,7 +24,6 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
 from wmasn.links import absolute_url
-from wmasn.mail.lines import fold_long_lines
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def store_content(rendered, *, headers=None, alternatives=(), attachments=(), re
     return EmailContent.objects.create(
         subject=rendered.subject,
         text=rendered.text,
-        html=fold_long_lines(rendered.html),
+        html=rendered.html,
         headers=dict(headers or {}),
         parts=parts,
         reply_to=reply_to or "",
