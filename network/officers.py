@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS
 
 from network.models import OFFICERS_GROUP
 
-OFFICER_APPS = ["network", "events", "pledges", "survey", "newsletters", "mail", "reports"]
+OFFICER_APPS = ["network", "events", "pledges", "survey", "newsletters", "mail", "jobs", "reports"]
 OFFICER_EXTRA_PERMISSIONS = {"account": ["view_emailaddress", "change_emailaddress"]}
 
 

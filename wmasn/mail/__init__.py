@@ -10,8 +10,8 @@ retries temporary failures for a day through the configured Django email backend
 (`wmasn.mail.delivery`). One message per recipient:
 nobody sees another member's address. Views and admin actions never talk to SMTP.
 
-This package is also a small Django app (label `mail`): the outbox, bounced addresses, the
-periodic jobs' records and the workers' heartbeats, with their admin.
+This package is also a small Django app (label `mail`): the outbox and bounced addresses,
+with their admin. The worker and the periodic jobs are `wmasn.jobs`.
 """
 
 import base64
