@@ -187,3 +187,31 @@ def test_upgrading_keeps_the_job_records_and_the_officers_permissions():
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
     assert "jobs_jobrun" in tables and "mail_jobrun" not in tables
+
+
+# The worker outlives its database (tests/mail/test_worker_database_restart.py restarts a
+# real cluster under a real worker; this is the same loop, quickly).
+
+
+def test_the_worker_waits_and_starts_again_when_the_database_fails(
+    database_tasks, monkeypatch, caplog
+):
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Command as WorkerCommand
+
+    from wmasn.jobs.management.commands import db_worker
+
+    runs, waits = [], []
+
+    def run_worker(self, *args, **options):
+        runs.append(1)
+        if len(runs) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return None
+
+    monkeypatch.setattr(WorkerCommand, "handle", run_worker)
+    monkeypatch.setattr(db_worker.time, "sleep", waits.append)
+    call_command("db_worker", "--no-reload", "--no-startup-delay")
+    assert len(runs) == 3
+    assert waits == [db_worker.FIRST_WAIT, 2 * db_worker.FIRST_WAIT]
+    assert "The database is unavailable (OperationalError: server closed" in caplog.text
