@@ -201,7 +201,7 @@ def test_the_worker_waits_and_starts_again_when_the_database_fails(
 
     from wmasn.jobs.management.commands import db_worker
 
-    runs, waits = [], []
+    runs, waits, closed = [], [], []
 
     def run_worker(self, *args, **options):
         runs.append(1)
@@ -211,7 +211,10 @@ def test_the_worker_waits_and_starts_again_when_the_database_fails(
 
     monkeypatch.setattr(WorkerCommand, "handle", run_worker)
     monkeypatch.setattr(db_worker.time, "sleep", waits.append)
+    # The real worker closes its broken connections here; the test's own stays open.
+    monkeypatch.setattr(db_worker, "_close_database_connections", lambda: closed.append(1))
     call_command("db_worker", "--no-reload", "--no-startup-delay")
     assert len(runs) == 3
     assert waits == [db_worker.FIRST_WAIT, 2 * db_worker.FIRST_WAIT]
+    assert len(closed) == 2
     assert "The database is unavailable (OperationalError: server closed" in caplog.text

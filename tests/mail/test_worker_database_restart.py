@@ -102,9 +102,11 @@ def test_the_worker_reconnects_after_postgresql_restarts_and_sends_what_was_queu
         time.sleep(3)  # the worker polls every 0.2 s: it meets the dead database many times
         assert worker.poll() is None, "the worker exited while the database was down"
         cluster.start()
+        back = time.monotonic()
 
         queue("after@example.org")
         assert wait_for(lambda: "after@example.org" in smtp_server.handler.recipients(), 60)
+        print(f"sent {time.monotonic() - back:.1f} s after PostgreSQL accepted connections")
         assert worker.poll() is None
         assert smtp_server.handler.recipients() == ["before@example.org", "after@example.org"]
     finally:
