@@ -34,7 +34,7 @@ demo: migrate
 
 # A mail worker runs beside the server (emails print to this console, or go to EMAIL_HOST
 # when set) and stops with it. It does not reload on code changes: the templates are rendered
-# by the server, so only a change to wmasn/mail/ needs `make run` again.
+# by the server, so only a change to wmasn/mail/ or wmasn/jobs/ needs `make run` again.
 run: demo
 	@$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \

@@ -19,6 +19,7 @@ OFFICER_APPS = [
     "actions",
     "newsletters",
     "mail",
+    "jobs",
     "reports",
 ]
 OFFICER_EXTRA_PERMISSIONS = {"account": ["view_emailaddress", "change_emailaddress"]}

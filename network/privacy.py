@@ -135,12 +135,14 @@ def delete_account(*, user, now=None):
     )
     GroupMembership.objects.filter(user=user).delete()
     NotificationPreferences.objects.filter(user=user).delete()
-    EmailAddress.objects.filter(user=user).delete()
-    Authenticator.objects.filter(user=user).delete()
 
+    # Before the addresses go: an eraser finds what was sent to any of them.
     tombstone_email = f"deleted-{user.pk}@{DELETED_EMAIL_DOMAIN}"
     for erase in _erasers:
         erase(user=user, now=now, tombstone_email=tombstone_email)
+
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
 
     user.email = tombstone_email
     user.first_name = ""
@@ -189,16 +191,21 @@ def purge_unverified_signups(*, days=UNVERIFIED_SIGNUP_DAYS, now=None, dry_run=F
     return removed
 
 
+def _addresses_of(user):
+    return {user.email.lower()} | {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+
+
 def _outbox_to(user):
     from django.db.models.functions import Lower
 
     from wmasn.mail.models import OutgoingEmail
 
-    addresses = {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    }
-    return OutgoingEmail.objects.alias(address=Lower("recipient")).filter(address__in=addresses)
+    return OutgoingEmail.objects.alias(address=Lower("recipient")).filter(
+        address__in=_addresses_of(user)
+    )
 
 
 @exporter("emails_sent_to_you")
@@ -217,11 +224,13 @@ def export_outgoing_emails(user):
 
 @eraser
 def erase_outgoing_emails(*, user, now, tombstone_email):
-    # Nothing more goes to them; what went stays counted, without their address.
-    from wmasn.mail.models import OutgoingEmail
+    # Nothing more goes to them; what went stays counted, without their address, and no
+    # stored email keeps their name (wmasn.mail.erasure).
+    from wmasn.mail.erasure import erase_recipient
 
-    emails = _outbox_to(user)
-    emails.filter(state__in=[OutgoingEmail.State.PENDING, OutgoingEmail.State.SENDING]).update(
-        state=OutgoingEmail.State.FAILED, last_reply="Not sent: the account was deleted."
+    erase_recipient(
+        _outbox_to(user),
+        tombstone_email=tombstone_email,
+        full_name=user.get_full_name(),
+        addresses=_addresses_of(user),
     )
-    emails.update(recipient=tombstone_email, substitutions={})

@@ -14,7 +14,8 @@ from actions.models import Action
 from events.models import RSVP, Event, EventDocument
 from network.models import Agency, Membership, WorkingGroup
 from wmasn.jobs import overdue_jobs
-from wmasn.mail.models import OutgoingEmail, WorkerHeartbeat
+from wmasn.jobs.models import WorkerHeartbeat
+from wmasn.mail.models import OutgoingEmail
 from wmasn.mail.status import WORKER_SILENCE
 
 UPCOMING_VENUE_DAYS = 60
@@ -235,7 +236,7 @@ def jobs_overdue(now):
         key="jobs-overdue",
         count=len(overdue),
         text=f"{plural(len(overdue), 'periodic job')} overdue: {names.replace(',', ', ')}",
-        url=admin_list("mail_jobrun", name__in=names),
+        url=admin_list("jobs_jobrun", name__in=names),
     )
 
 

@@ -1,19 +1,16 @@
-"""What the chair sees (the outbox, bounces, jobs, the no-worker banner), periodic jobs,
-and sign-up surviving an SMTP outage."""
+"""What the chair sees (the outbox, bounces, the no-worker and overdue-jobs banner), and
+sign-up surviving an SMTP outage."""
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
-from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from wmasn import jobs, mail
 from wmasn.mail.delivery import deliver_due, record_bounce
-from wmasn.mail.models import BouncedAddress, JobRun, OutgoingEmail, WorkerHeartbeat
+from wmasn.mail.models import BouncedAddress, OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -147,104 +144,8 @@ def test_admin_warns_about_overdue_jobs(officer_client, time_machine):
         "Periodic jobs overdue: mail.deliver, meeting-announcements, newsletters.send-published"
         in page
     )
-    jobs_page = officer_client.get(reverse("admin:mail_jobrun_changelist")).content.decode()
+    jobs_page = officer_client.get(reverse("admin:jobs_jobrun_changelist")).content.decode()
     assert "Overdue" in jobs_page and "pledges.reminders" in jobs_page
-
-
-# Periodic jobs.
-
-
-@pytest.fixture
-def counting_job():
-    calls = []
-
-    @jobs.periodic("tests.counting", every=dt.timedelta(hours=1))
-    def count():
-        calls.append(timezone.now())
-
-    yield calls
-    jobs._jobs.pop("tests.counting")
-
-
-def test_a_job_runs_once_per_interval_and_records_it(counting_job, time_machine):
-    assert jobs.run_due_jobs(names=["tests.counting"]) == {"tests.counting": "ran"}
-    assert jobs.run_due_jobs(names=["tests.counting"]) == {}
-    time_machine.move_to(timezone.now() + dt.timedelta(minutes=61))
-    assert jobs.run_due_jobs(names=["tests.counting"]) == {"tests.counting": "ran"}
-    assert len(counting_job) == 2
-    run = JobRun.objects.get(name="tests.counting")
-    assert run.last_finished_at >= run.last_started_at
-    assert run.last_error == ""
-
-
-def test_a_failing_job_records_its_error_and_does_not_stop_the_others(counting_job):
-    @jobs.periodic("tests.broken", every=dt.timedelta(hours=1))
-    def broken():
-        raise RuntimeError("the job broke")
-
-    try:
-        outcomes = jobs.run_due_jobs(names=["tests.broken", "tests.counting"])
-    finally:
-        jobs._jobs.pop("tests.broken")
-    assert outcomes == {"tests.broken": "failed", "tests.counting": "ran"}
-    assert "RuntimeError: the job broke" in JobRun.objects.get(name="tests.broken").last_error
-
-
-def test_a_job_is_overdue_when_not_finished_within_twice_its_interval(counting_job, time_machine):
-    job = jobs.get_job("tests.counting")
-    assert job.is_overdue(None, timezone.now())
-    jobs.run_due_jobs(names=["tests.counting"])
-    run = JobRun.objects.get(name="tests.counting")
-    assert not job.is_overdue(run, timezone.now() + dt.timedelta(minutes=119))
-    assert job.is_overdue(run, timezone.now() + dt.timedelta(minutes=121))
-
-
-def test_two_jobs_cannot_share_a_name():
-    with pytest.raises(ImproperlyConfigured):
-        jobs.periodic("mail.deliver", every=dt.timedelta(minutes=5))(lambda: None)
-    with pytest.raises(ImproperlyConfigured):
-        jobs.periodic("tests.never", every=60)
-
-
-def test_the_existing_jobs_are_registered():
-    names = {job.name for job in jobs.registered_jobs()}
-    assert {
-        "mail.deliver",
-        "meeting-announcements",
-        "meeting-reminders",
-        "pledges.reminders",
-        "newsletters.send-published",
-        "network.purge-unverified-signups",
-        "newsletters.purge-unconfirmed-subscribers",
-    } <= names
-
-
-def test_run_periodic_jobs_command_for_cron(counting_job):
-    out = StringIO()
-    call_command("run_periodic_jobs", "--job", "tests.counting", stdout=out)
-    assert "tests.counting: ran" in out.getvalue()
-    call_command("run_periodic_jobs", "--job", "tests.counting", stdout=out)
-    assert "No job was due." in out.getvalue()
-    call_command("run_periodic_jobs", "--job", "tests.counting", "--force", stdout=out)
-    assert len(counting_job) == 2
-    assert WorkerHeartbeat.objects.filter(worker="run_periodic_jobs").exists()
-    with pytest.raises(CommandError):
-        call_command("run_periodic_jobs", "--job", "nope", stdout=out)
-
-
-def test_the_worker_keeps_exactly_one_tick_queued(settings):
-    from django_tasks_db.models import DBTaskResult
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    ticks = DBTaskResult.objects.filter(task_path="wmasn.jobs.tick", status="READY")
-    jobs.schedule_tick()
-    jobs.schedule_tick()
-    assert ticks.count() == 1
-    [tick] = ticks
-    assert tick.run_after > timezone.now() + dt.timedelta(seconds=50)
-    jobs.tick.using(run_after=timezone.now()).enqueue()
-    jobs.schedule_tick()
-    assert ticks.count() == 1
 
 
 # Privacy: the outbox is part of "download my data" and of account deletion.

@@ -20,7 +20,8 @@ from tests.factories import (
 )
 from tests.files import PDF_BYTES, upload
 from wmasn import jobs, mail
-from wmasn.mail.models import JobRun, OutgoingEmail
+from wmasn.jobs.models import JobRun
+from wmasn.mail.models import OutgoingEmail
 from wmasn.uploads import validate_upload
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,12 @@ renders `events/email/cancelled_subject.txt`, `events/email/cancelled.txt` and, 
 exists, `events/email/cancelled.html`, and writes the message to the outbox
 (`OutgoingEmail`) inside the caller's transaction: a rolled-back change sends nothing. Once
 the transaction commits, a background task (`python manage.py db_worker`) sends it, and
-retries temporary failures for a day (`wmasn.mail.delivery`). One message per recipient:
+retries temporary failures for a day through the configured Django email backend
+(`wmasn.mail.delivery`). One message per recipient:
 nobody sees another member's address. Views and admin actions never talk to SMTP.
 
-This package is also a small Django app (label `mail`): the outbox, bounced addresses, the
-periodic jobs' records and the workers' heartbeats, with their admin.
+This package is also a small Django app (label `mail`): the outbox and bounced addresses,
+with their admin. The worker and the periodic jobs are `wmasn.jobs`.
 """
 
 import base64
@@ -19,11 +20,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 from wmasn.links import absolute_url
-from wmasn.mail.lines import fold_long_lines
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,18 @@ class RenderedEmail:
     html: str = ""
 
 
+def render_text(template_name, context):
+    """A plain-text template rendered without HTML escaping: a subject or a text body says
+    "Barnardo's", never "Barnardo&#x27;s"."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def render_email(template, context=None):
-    """The subject (one line), text and optional HTML of a template name."""
+    """The subject (one line), text and optional HTML of a template name; only the HTML is
+    escaped."""
     context = {"site_url": absolute_url(""), **(context or {})}
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    text = render_to_string(f"{template}.txt", context)
+    subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+    text = render_text(f"{template}.txt", context)
     try:
         html = render_to_string(f"{template}.html", context)
     except TemplateDoesNotExist:
@@ -142,7 +149,7 @@ def store_content(rendered, *, headers=None, alternatives=(), attachments=(), re
     return EmailContent.objects.create(
         subject=rendered.subject,
         text=rendered.text,
-        html=fold_long_lines(rendered.html),
+        html=rendered.html,
         headers=dict(headers or {}),
         parts=parts,
         reply_to=reply_to or "",

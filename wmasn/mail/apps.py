@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class MailConfig(AppConfig):
     name = "wmasn.mail"
     label = "mail"
-    verbose_name = "Mail and background jobs"
+    verbose_name = "Mail"
 
     def ready(self):
         from . import jobs  # noqa: F401

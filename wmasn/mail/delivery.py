@@ -1,11 +1,16 @@
-"""Sending the outbox: batches over one connection, retries that outlast an outage.
+"""Sending the outbox through Django's email backend: batches over one connection, retries
+that outlast an outage.
 
 A worker claims a batch of due emails (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, then
-a conditional UPDATE that marks them with its claim), sends them one after another over one
-SMTP connection, and records each outcome as soon as the server has answered. So sending is
-at-least-once: a worker killed after the server took a message and before the row was
-updated sends that one message again (after the lease runs out); never the batch.
+a conditional UPDATE that marks them with its claim), opens the configured backend
+(`EMAIL_BACKEND`: SMTP, or any other such as django-anymail) once, hands it the messages one
+by one with `send_messages()`, and records each outcome as soon as the backend has returned.
+So sending is at-least-once: a worker killed after the server took a message and before the
+row was updated sends that one message again; never the batch.
 
+- A claim is a short lease (LEASE) that the worker renews while it sends. A worker killed
+  with `kill -9` stops renewing: its lease runs out within LEASE and the next minute's job
+  (`mail.deliver`) sends the rest, within two minutes of the kill.
 - Temporary failures (connection refused or dropped, timeout, any 4xx) wait one minute,
   then twice as long each time (at most two hours), for at least a day before the email is
   marked failed. A dropped connection costs only the message in flight: the next one
@@ -15,21 +20,17 @@ updated sends that one message again (after the lease runs out); never the batch
 """
 
 import base64
-import contextlib
 import datetime as dt
 import functools
 import logging
-import re
 import smtplib
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from email.utils import parseaddr
 from html import escape
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.db.models import F
@@ -43,15 +44,20 @@ from .signals import emails_attempted
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
-# No other worker takes a claimed batch before this; a worker stops using its claim before.
-LEASE = dt.timedelta(minutes=10)
-LEASE_MARGIN = dt.timedelta(minutes=1)
+# No other worker takes a claimed batch before its lease ends; the worker renews the lease
+# whenever less than RENEW_BEFORE of it is left (every quarter of a minute or so).
+LEASE = dt.timedelta(seconds=45)
+RENEW_BEFORE = dt.timedelta(seconds=30)
 FIRST_RETRY = dt.timedelta(minutes=1)
 LONGEST_RETRY = dt.timedelta(hours=2)
 RETRY_FOR = dt.timedelta(hours=24)
 REPLY_MAX_LENGTH = 1000
 
 State = OutgoingEmail.State
+
+
+class NothingSent(Exception):
+    """The backend returned without an error but sent nothing (a `fail_silently` backend)."""
 
 
 def retry_delay(attempts):
@@ -112,16 +118,17 @@ def message_id(email):
     return f"<wmasn.{email.pk}.{email.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
-def _build(content, values, *, to, msgid):
-    """The message for `content` with values[marker] = (plain text, HTML) filled in."""
+def message_for(email, content):
+    """The EmailMultiAlternatives for one outbox row, with its personal values filled in
+    (HTML-escaped in the HTML part)."""
     subject, text, html = content.subject, content.text, content.html
     headers = dict(content.headers)
-    for marker, (plain, in_html) in values.items():
-        subject = subject.replace(marker, plain)
-        text = text.replace(marker, plain)
-        html = html.replace(marker, in_html)
-        headers = {name: header.replace(marker, plain) for name, header in headers.items()}
-    headers.setdefault("Message-ID", msgid)
+    for marker, value in email.substitutions.items():
+        subject = subject.replace(marker, value)
+        text = text.replace(marker, value)
+        html = html.replace(marker, escape(value))
+        headers = {name: header.replace(marker, value) for name, header in headers.items()}
+    headers.setdefault("Message-ID", message_id(email))
     alternatives, attachments = [], []
     for part in content.parts:
         if part.get("alternative"):
@@ -131,114 +138,12 @@ def _build(content, values, *, to, msgid):
             attachments.append((part["filename"], data, part["mimetype"]))
     return build_message(
         RenderedEmail(subject=subject, text=text, html=html),
-        to=to,
+        to=email.recipient,
         headers=headers,
         alternatives=alternatives,
         attachments=attachments,
         reply_to=content.reply_to or None,
     )
-
-
-def message_for(email, content):
-    """The EmailMultiAlternatives for one outbox row, with its personal values filled in."""
-    values = {marker: (value, escape(value)) for marker, value in email.substitutions.items()}
-    return _build(content, values, to=email.recipient, msgid=message_id(email))
-
-
-class _Serialized:
-    """One content's message serialized once, with tokens where each recipient's own values
-    go: building MIME is most of the cost of an email, and a newsletter's thousands differ
-    only in the address, the Message-ID and the unsubscribe link. Used only when every token
-    survives serialization intact, in text parts sent as they are (no quoted-printable or
-    base64, no header folding through a token); otherwise build() returns None."""
-
-    TO = "wmasn-recipient@wmasn.invalid"
-    MSGID = "<wmasn-message-id@wmasn.invalid>"
-
-    @classmethod
-    def build(cls, content, markers):
-        values = {
-            marker: (f"wmasn-plain-{i}-wmasn", f"wmasn-html-{i}-wmasn")
-            for i, marker in enumerate(markers)
-        }
-        message = _build(content, values, to=cls.TO, msgid=cls.MSGID)
-        mime = message.message()
-        if any(
-            part.get_content_maintype() == "text"
-            and part.get("Content-Transfer-Encoding", "7bit") not in ("7bit", "8bit")
-            for part in mime.walk()
-        ):
-            return None  # A value put into quoted-printable or base64 would need encoding.
-        data = mime.as_bytes(linesep="\r\n")
-        plain_parts = [content.subject, content.text, *content.headers.values()]
-        expected = {cls.TO: 1, cls.MSGID: 1}
-        for marker, (plain_token, html_token) in values.items():
-            expected[plain_token] = sum(part.count(marker) for part in plain_parts)
-            expected[html_token] = content.html.count(marker)
-        if any(data.count(token.encode()) != count for token, count in expected.items()):
-            return None
-        return cls(message, data, values)
-
-    def __init__(self, message, data, values):
-        encoding = message.encoding or settings.DEFAULT_CHARSET
-        self.from_email = sanitize_address(message.from_email, encoding)
-        # Dot-stuffed and terminated once here, not per recipient (see _send_prepared).
-        data = _DOT_AT_LINE_START.sub(b"..", data)
-        self.data = data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
-        self.values = values
-
-    def for_email(self, email):
-        """(sender, recipient, bytes) for smtplib, or None when this email cannot use it."""
-        if not email.recipient.isascii():
-            return None
-        data = self.data.replace(self.TO.encode(), email.recipient.encode())
-        data = data.replace(self.MSGID.encode(), message_id(email).encode())
-        for marker, (plain_token, html_token) in self.values.items():
-            value = email.substitutions[marker]
-            if not value.isascii():
-                return None
-            data = data.replace(plain_token.encode(), value.encode())
-            data = data.replace(html_token.encode(), escape(value).encode())
-        return self.from_email, email.recipient, data
-
-
-_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
-
-
-def _abandon(smtp, code):
-    """As smtplib does after a refusal: 421 means the server is closing; else start over."""
-    if code == 421:
-        smtp.close()
-        return
-    # The refusal raised next is what matters; if the line is gone, the next message reconnects.
-    with contextlib.suppress(smtplib.SMTPServerDisconnected):
-        smtp.rset()
-
-
-def _send_prepared(smtp, from_address, recipient, data):
-    """smtplib's sendmail() for one recipient and a message already dot-stuffed and ended
-    with CRLF.CRLF: what sendmail() would do again for each of a newsletter's thousands.
-    Raises the same exceptions, after the same RSET, so classify() reads them alike."""
-    smtp.ehlo_or_helo_if_needed()
-    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, reply = smtp.mail(from_address, options)
-    if code != 250:
-        _abandon(smtp, code)
-        raise smtplib.SMTPSenderRefused(code, reply, from_address)
-    code, reply = smtp.rcpt(recipient)
-    if code not in (250, 251):
-        _abandon(smtp, code)
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    smtp.putcmd("data")
-    code, reply = smtp.getreply()
-    if code != 354:
-        _abandon(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
-    smtp.send(data)
-    code, reply = smtp.getreply()
-    if code != 250:
-        _abandon(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
 
 
 def claim_batch(size=BATCH_SIZE, *, now=None):
@@ -263,23 +168,29 @@ def claim_batch(size=BATCH_SIZE, *, now=None):
     return claim, lease_until, rows
 
 
-def _release(claim, rows):
-    """Give back claimed emails not tried, for the next worker."""
-    OutgoingEmail.objects.filter(claim=claim, pk__in=[row.pk for row in rows]).update(
-        state=State.PENDING, claim="", lease_until=None
-    )
+def renew_lease(claim, rows, *, now=None):
+    """Extend this worker's claim on `rows`; returns (lease_until, the rows still its own).
+    A worker that stalled past its lease may have lost some to another: it leaves those."""
+    now = now or timezone.now()
+    lease_until = now + LEASE
+    ids = [row.pk for row in rows]
+    mine = OutgoingEmail.objects.filter(claim=claim, state=State.SENDING, pk__in=ids)
+    if mine.update(lease_until=lease_until) < len(rows):
+        kept = set(mine.values_list("pk", flat=True))
+        rows = [row for row in rows if row.pk in kept]
+    return lease_until, rows
 
 
 def _record_sent(claim, email, now):
-    """The one write per message, the moment the server took it (plain SQL: it is the hot
-    path of a newsletter, and the ORM's query building would cost more than the query)."""
-    table = OutgoingEmail._meta.db_table
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET state = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
-            "last_reply = '', claim = '', lease_until = NULL WHERE id = %s AND claim = %s",
-            [State.SENT, db_connection.ops.adapt_datetimefield_value(now), email.pk, claim],
-        )
+    """The one write per message, the moment the backend has sent it."""
+    OutgoingEmail.objects.filter(pk=email.pk, claim=claim).update(
+        state=State.SENT,
+        sent_at=now,
+        attempts=F("attempts") + 1,
+        last_reply="",
+        claim="",
+        lease_until=None,
+    )
 
 
 def _record_failure(claim, emails, outcome, now):
@@ -356,13 +267,12 @@ def _close_quietly(connection):
 
 
 class _Sender:
-    """One run of the worker: one connection, reopened only when it drops."""
+    """One run of the worker: one backend connection, reopened only when it drops."""
 
     def __init__(self, connection):
         self.connection = connection
         self.is_open = False
         self.contents = {}  # EmailContent by id: a newsletter's thousands share one.
-        self.serialized = {}  # (content id, markers) -> _Serialized or None
         self.counts = Counter()
 
     def close(self):
@@ -377,11 +287,14 @@ class _Sender:
         missing = {row.content_id for row in rows} - self.contents.keys()
         if missing:
             self.contents.update(EmailContent.objects.in_bulk(missing))
-        for index, email in enumerate(rows):
+        waiting = deque(rows)
+        while waiting:
             now = timezone.now()
-            if now >= lease_until - LEASE_MARGIN:
-                _release(claim, rows[index:])
-                return True
+            if now >= lease_until - RENEW_BEFORE:
+                lease_until, kept = renew_lease(claim, waiting, now=now)
+                waiting = deque(kept)
+                if not waiting:
+                    break
             if not self.is_open:
                 try:
                     self.connection.open()
@@ -389,31 +302,18 @@ class _Sender:
                 except Exception as error:  # noqa: BLE001 - any failure to connect waits
                     outcome = classify(error)
                     logger.warning("Mail server unavailable: %s", outcome.reply)
-                    failed = _record_failure(claim, rows[index:], outcome, now)
+                    failed = _record_failure(claim, waiting, outcome, now)
                     self.counts["failed"] += failed
-                    self.counts["deferred"] += len(rows) - index - failed
+                    self.counts["deferred"] += len(waiting) - failed
                     return False
-            self.send_one(claim, email)
+            self.send_one(claim, waiting.popleft())
         return True
-
-    def _shortcut(self, email):
-        """The serialized message for an SMTP connection, when the content allows it."""
-        if not isinstance(self.connection, SMTPBackend):
-            return None
-        key = (email.content_id, tuple(sorted(email.substitutions)))
-        if key not in self.serialized:
-            self.serialized[key] = _Serialized.build(self.contents[email.content_id], key[1])
-        serialized = self.serialized[key]
-        return serialized and serialized.for_email(email)
 
     def send_one(self, claim, email):
         try:
-            shortcut = self._shortcut(email)
-            if shortcut is not None:
-                _send_prepared(self.connection.connection, *shortcut)
-            else:
-                message = message_for(email, self.contents[email.content_id])
-                self.connection.send_messages([message])
+            message = message_for(email, self.contents[email.content_id])
+            if not self.connection.send_messages([message]):
+                raise NothingSent("The email backend sent nothing.")
         except Exception as error:  # noqa: BLE001 - every failure is recorded for a retry
             outcome = classify(error)
             logger.warning("Email %s to %s: %s", email.pk, email.recipient, outcome.reply)

@@ -5,8 +5,9 @@ import datetime as dt
 from django.utils import timezone
 
 from wmasn.jobs import overdue_jobs
+from wmasn.jobs.models import WorkerHeartbeat
 
-from .models import OutgoingEmail, WorkerHeartbeat
+from .models import OutgoingEmail
 
 WORKER_SILENCE = dt.timedelta(minutes=10)
 
@@ -32,7 +33,7 @@ def warnings(now=None):
     if overdue:
         names = ", ".join(job.name for job, _run in overdue)
         found.append(
-            f"Periodic jobs overdue: {names}. They run in the mail worker; see "
-            "Mail and background jobs › Periodic jobs."
+            f"Periodic jobs overdue: {names}. They run in the worker (db_worker); see "
+            "Background jobs › Periodic jobs."
         )
     return found

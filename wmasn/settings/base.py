@@ -19,6 +19,7 @@ NETWORK_NAME = "West Midlands Anti Slavery Network"
 
 INSTALLED_APPS = [
     # Before django_tasks_db: its `db_worker` command also queues the periodic jobs' tick.
+    "wmasn.jobs",
     "wmasn.mail",
     "network",
     "events",

@@ -13,6 +13,9 @@ started, last finished, last error), and the admin warns when a job has not fini
 twice `every`. Jobs run outside any transaction and must be idempotent: a job whose worker
 died is simply run again. `python manage.py db_worker` runs them (a task that re-enqueues
 itself each minute); `python manage.py run_periodic_jobs` runs the due ones once, for cron.
+
+This package is also a small Django app (label `jobs`): the jobs' records (`JobRun`) and the
+workers' heartbeats (`WorkerHeartbeat`), with their admin, and the two commands.
 """
 
 import datetime as dt
@@ -80,7 +83,7 @@ def get_job(name):
 
 def _claim(job, now, force):
     """Mark the job started if it is due; True when this caller runs it."""
-    from wmasn.mail.models import JobRun
+    from .models import JobRun
 
     try:
         with transaction.atomic():
@@ -97,7 +100,7 @@ def _claim(job, now, force):
 
 def run_job(job, *, now=None, force=False):
     """Run one job if it is due (or `force`); returns "ran", "failed" or None (not due)."""
-    from wmasn.mail.models import JobRun
+    from .models import JobRun
 
     now = now or timezone.now()
     if not _claim(job, now, force):
@@ -126,7 +129,7 @@ def run_due_jobs(*, worker=None, names=None, force=False):
 
 
 def record_heartbeat(worker=None):
-    from wmasn.mail.models import WorkerHeartbeat
+    from .models import WorkerHeartbeat
 
     worker = (worker or f"{socket.gethostname()}")[:100]
     WorkerHeartbeat.objects.update_or_create(worker=worker, defaults={"last_seen": timezone.now()})
@@ -134,7 +137,7 @@ def record_heartbeat(worker=None):
 
 def overdue_jobs(now=None):
     """Jobs that have not finished within twice their interval, with their records."""
-    from wmasn.mail.models import JobRun
+    from .models import JobRun
 
     now = now or timezone.now()
     runs = JobRun.objects.in_bulk(field_name="name")
