@@ -10,11 +10,10 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
-from import_export.admin import ImportMixin
 
-from network import invitations
+from network import imports, invitations
 from network import services as membership_service
-from network.imports import IMPORT_FORMATS, AgencyResource, PersonResource
+from network.admin_imports import SpreadsheetImportMixin
 from network.models import (
     Agency,
     AgencyContact,
@@ -340,10 +339,10 @@ class AgencyMembershipInline(ReadOnlyMembershipInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ImportMixin, admin.ModelAdmin):
-    # Onboarding: import agencies from CSV or Excel, with a dry run first (network/imports.py).
-    resource_classes = [AgencyResource]
-    import_formats = IMPORT_FORMATS
+class AgencyAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
+    # Onboarding: import agencies from CSV or Excel, with a preview first (network/imports.py).
+    import_columns = imports.AGENCY_COLUMNS
+    import_noun = "agency"
     list_display = ("name", "sector", "status", "website", "proposed_by", "updated_at")
     list_filter = ("status", "sector", "areas")
     search_fields = ("name", "slug", "description", "email_domains")
@@ -364,6 +363,12 @@ class AgencyAdmin(ImportMixin, admin.ModelAdmin):
         ("Areas and auto-approval", {"fields": ("areas", "email_domains")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
+
+    def plan_import(self, rows):
+        return imports.plan_agencies(rows)
+
+    def write_import(self, plan, request):
+        return imports.import_agencies(plan)
 
     @admin.action(permissions=["change"], description="Approve the selected proposed agencies")
     def approve_proposed(self, request, queryset):
@@ -471,12 +476,12 @@ class InvitationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ImportMixin, admin.ModelAdmin):
+class InvitationAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     """Invite one person (add one: it is sent on saving) or every person of an import
     (import, then "Send" on the ones not sent yet); re-send and revoke from the list."""
 
-    resource_classes = [PersonResource]
-    import_formats = IMPORT_FORMATS
+    import_columns = imports.PEOPLE_COLUMNS
+    import_noun = "person"
     list_display = ("email", "first_name", "last_name", "agency", "state_display", "sent_at")
     list_filter = (InvitationStateFilter, "agency__sector")
     list_select_related = ("agency",)
@@ -485,14 +490,18 @@ class InvitationAdmin(ImportMixin, admin.ModelAdmin):
     fields = ("email", "first_name", "last_name", "agency", "role")
     actions = ["send_selected", "revoke_selected"]
 
-    def add_success_message(self, result, request):
-        super().add_success_message(result, request)
+    def plan_import(self, rows):
+        return imports.plan_people(rows)
+
+    def write_import(self, plan, request):
+        done = imports.import_people(plan, by=request.user)
         self.message_user(
             request,
             'Nobody has been emailed yet: choose the state "Not sent yet", select them all and '
             'use "Send (or re-send) the selected invitations".',
             messages.INFO,
         )
+        return done
 
     @admin.display(description="state")
     def state_display(self, obj):
