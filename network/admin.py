@@ -5,11 +5,15 @@ import csv
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from network import imports, invitations
 from network import services as membership_service
@@ -129,6 +133,59 @@ class MembershipAdmin(admin.ModelAdmin):
         "ended_at",
     )
     actions = ["approve", "approve_with_agency", "reject", "end"]
+    change_form_template = "network/admin/membership_change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-chair.css"]}
+
+    # One-click decisions on the membership's page and the desk: the same service functions
+    # and messages as the list's actions.
+    DECISIONS = {
+        "approve": ("Approved", membership_service.approve),
+        "approve_with_agency": (
+            "Approved",
+            lambda *, membership, by: membership_service.approve(
+                membership=membership, by=by, with_agency=True
+            ),
+        ),
+        "decline": ("Rejected", membership_service.reject),
+    }
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="network_membership_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, object_id):
+        return require_POST(self._decide_one)(request, object_id)
+
+    def _decide_one(self, request, object_id):
+        membership = self.get_object(request, object_id)
+        if membership is None:
+            raise Http404
+        if not self.has_change_permission(request, membership):
+            raise PermissionDenied
+        decision = self.DECISIONS.get(request.POST.get("decision"))
+        if decision is None:
+            return HttpResponseBadRequest("Unknown decision.")
+        verb, decide = decision
+        self._decide(request, Membership.objects.filter(pk=membership.pk), decide, verb)
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
+        return redirect("admin:network_membership_change", membership.pk)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["decide_url"] = reverse("admin:network_membership_decide", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="email", ordering="user__email")
     def user_email(self, membership):
