@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,7 @@ from network.models import (
     User,
     WorkingGroup,
 )
-from wmasn.admin_filters import chosen_only_filter
+from wmasn.admin_filters import chosen_only_filter, titled_filter
 from wmasn.spreadsheets import csv_safe
 
 
@@ -61,7 +62,7 @@ class ReadOnlyMembershipInline(admin.TabularInline):
 class StatusFilter(admin.SimpleListFilter):
     """Filter by status; the list opens on the pending requests."""
 
-    title = "status"
+    title = "membership status"
     parameter_name = "status"
     default = Membership.Status.PENDING
 
@@ -88,22 +89,12 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = (
-        "user",
-        "user_email",
-        "agency",
-        "agency_status",
-        "status",
-        "role",
-        "requested_at",
-        "decided_at",
-        "decided_by",
-        "auto_approved",
-    )
+    # Few, short columns: status stays in view at 1,280 px beside the admin's navigation.
+    list_display = ("person", "agency_display", "status", "requested", "decided")
     list_filter = (
         StatusFilter,
-        "agency__status",
-        "agency__sector",
+        ("agency__status", titled_filter("agency status")),
+        ("agency__sector", titled_filter("agency sector")),
         "auto_approved",
         chosen_only_filter("agency", "agency"),
     )
@@ -187,13 +178,33 @@ class MembershipAdmin(admin.ModelAdmin):
             context["decide_url"] = reverse("admin:network_membership_decide", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @admin.display(description="email", ordering="user__email")
-    def user_email(self, membership):
-        return membership.user.email
+    @admin.display(description="person", ordering="user__email")
+    def person(self, membership):
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', membership.user, membership.user.email
+        )
 
-    @admin.display(description="agency status", ordering="agency__status")
-    def agency_status(self, membership):
-        return membership.agency.get_status_display()
+    @admin.display(description="agency", ordering="agency__name")
+    def agency_display(self, membership):
+        agency = membership.agency
+        if agency.status == Agency.Status.ACTIVE:
+            return agency.name
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', agency.name, agency.get_status_display()
+        )
+
+    @admin.display(description="requested", ordering="requested_at")
+    def requested(self, membership):
+        return f"{timezone.localtime(membership.requested_at):%d %b %Y}"
+
+    @admin.display(description="decided", ordering="decided_at")
+    def decided(self, membership):
+        if membership.decided_at is None:
+            return "—"
+        when = f"{timezone.localtime(membership.decided_at):%d %b %Y}"
+        if membership.auto_approved:
+            return f"{when}, automatically"
+        return f"{when}, by {membership.decided_by}" if membership.decided_by else when
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:

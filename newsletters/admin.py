@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from wmasn.admin_filters import chosen_only_filter
+from wmasn.admin_filters import chosen_only_filter, titled_filter
 from wmasn.uploads import UploadAdmin
 
 from . import emails, sending
@@ -197,16 +197,9 @@ class SectionAdmin(UploadAdmin, LockedWithIssue, admin.ModelAdmin):
 class IssueAdmin(admin.ModelAdmin):
     form = IssueAdminForm
     inlines = [SectionInline]
-    list_display = [
-        "title",
-        "issue_date",
-        "publication",
-        "publish_at",
-        "emails_sent",
-        "emails_waiting",
-        "emails_failed",
-    ]
-    list_filter = ["status"]
+    # Few, short columns: the list fits 1,280 px beside the admin's navigation.
+    list_display = ["title", "issue_date", "publication", "emails"]
+    list_filter = [("status", titled_filter("publication status"))]
     search_fields = ["title", "summary"]
     date_hierarchy = "issue_date"
     prepopulated_fields = {"slug": ["title"]}
@@ -279,22 +272,19 @@ class IssueAdmin(admin.ModelAdmin):
             return f"Scheduled for {timezone.localtime(issue.publish_at):%d %b %Y %H:%M}"
         return "Published"
 
-    @admin.display(description="Sent", ordering="sent_count")
-    def emails_sent(self, issue):
-        return getattr(issue, "sent_count", 0)
-
-    @admin.display(description="Waiting", ordering="pending_count")
-    def emails_waiting(self, issue):
-        return getattr(issue, "pending_count", 0)
-
-    @admin.display(description="Failed", ordering="failed_count")
-    def emails_failed(self, issue):
+    @admin.display(description="Emails", ordering="failed_count")
+    def emails(self, issue):
+        sent = getattr(issue, "sent_count", 0)
+        waiting = getattr(issue, "pending_count", 0)
         failed = getattr(issue, "failed_count", 0)
         if not failed:
-            return 0
+            return f"{sent} sent, {waiting} waiting, 0 failed"
         url = reverse("admin:newsletters_delivery_changelist")
         return format_html(
-            '<a href="{}?issue__id__exact={}&amp;status__exact=failed">{}</a>',
+            '{} sent, {} waiting, <a href="{}?issue__id__exact={}&amp;status__exact=failed">'
+            "{} failed</a>",
+            sent,
+            waiting,
             url,
             issue.pk,
             failed,

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -491,3 +492,28 @@ def test_only_officers_decide(client_for_role, role, agency):
     assert "/login/" in response["Location"]
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PENDING
+
+
+def test_membership_filters_have_distinct_titles(officer_client, pending_user):
+    """Issue 25: the membership's and the agency's status were both "By status"."""
+    html = officer_client.get(MEMBERSHIPS_URL).content.decode()
+    titles = re.findall(r"By ([\w ]+?)\s*</", html)
+    assert "membership status" in titles and "agency status" in titles
+    assert len(titles) == len(set(titles))
+
+
+def test_membership_list_keeps_to_five_short_columns(officer_client, pending_user):
+    """Issue 25: at 1,280 px ten columns pushed Status out of view."""
+    response = officer_client.get(MEMBERSHIPS_URL)
+    headers = re.findall(
+        r'<th scope="col" class="[^"]*?([\w-]+-column|column-\w+)', response.content.decode()
+    )
+    assert headers == [
+        "action-checkbox-column",
+        "column-person",
+        "column-agency_display",
+        "column-status",
+        "column-requested",
+        "column-decided",
+    ]
+    assert pending_user.email in response.content.decode()

@@ -284,3 +284,13 @@ def test_delivery_admin_filters_failures_and_retries_them(officer_client):
     assert failed.status == Delivery.Status.PENDING
     assert sent.status == Delivery.Status.SENT
     assert officer_client.get(reverse("admin:newsletters_delivery_add")).status_code == 403
+
+
+def test_issue_list_shows_emails_in_one_column(officer_client):
+    """Issue 25: seven columns cut off Failed at 1,280 px."""
+    from tests.factories import IssueFactory
+
+    IssueFactory()
+    html = officer_client.get("/admin/newsletters/issue/").content.decode()
+    assert "column-emails" in html and "column-publish_at" not in html
+    assert "0 sent, 0 waiting, 0 failed" in html
