@@ -97,7 +97,15 @@ class SectionImageInline(LockedWithIssue, admin.StackedInline):
     model = SectionImage
     form = SectionImageForm
     extra = 1
-    fields = ["upload", "thumbnail", "alt_text", "caption", "consent_confirmed", "order"]
+    fields = [
+        "upload",
+        "kept_upload",
+        "thumbnail",
+        "alt_text",
+        "caption",
+        "consent_confirmed",
+        "order",
+    ]
     readonly_fields = ["thumbnail"]
     verbose_name = "photo"
     verbose_name_plural = "photos (alt text and consent required)"
@@ -121,7 +129,7 @@ class SectionDocumentInline(LockedWithIssue, admin.StackedInline):
     model = SectionDocument
     form = SectionDocumentForm
     extra = 1
-    fields = ["upload", "current", "title", "order"]
+    fields = ["upload", "kept_upload", "current", "title", "order"]
     readonly_fields = ["current"]
     verbose_name = "document"
     verbose_name_plural = "documents (PDF, Word, Excel, PowerPoint, OpenDocument)"
