@@ -1,10 +1,12 @@
 """The chair writes, publishes and sends issues here; deliveries and their failures show."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -348,25 +350,56 @@ class IssueAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:newsletters_issue_change", args=[issue.pk]))
 
     @admin.action(
-        description="Send to its audience (the mail worker sends them in the background)",
+        description="Send to its audience (asks first, with the number of recipients)",
         permissions=["publish"],
     )
     def send_to_members(self, request, queryset):
-        for issue in queryset:
+        """First a confirmation page with each issue's audience and number of recipients;
+        sending again adds only new recipients, so a second click sends nothing twice."""
+        issues = list(queryset.select_related("audience_group"))
+        if request.POST.get("confirm") != "yes":
+            return self._send_confirmation(request, issues)
+        for issue in issues:
             if issue.status != Issue.Status.PUBLISHED:
                 self.message_user(
                     request, f"{issue} is a draft: publish it before sending.", messages.ERROR
                 )
                 continue
             added = sending.queue_issue(issue)
+            if not added:
+                self.message_user(
+                    request,
+                    f"{issue} was already sent to all of {issue.audience_label.lower()}: "
+                    "nobody gets it twice.",
+                    messages.INFO,
+                )
+                continue
             when = "when it is published" if issue.is_scheduled else "now"
             self.message_user(
                 request,
                 f"{issue}: {added} new email(s) queued for {issue.audience_label.lower()}; the "
-                f"mail worker starts sending them {when}. The Sent, Waiting and Failed columns "
-                "show how it goes.",
+                f"mail worker starts sending them {when}. The Emails column shows how it goes.",
                 messages.SUCCESS,
             )
+        return None
+
+    def _send_confirmation(self, request, issues):
+        rows = []
+        for issue in issues:
+            row = {"issue": issue, "draft": issue.status != Issue.Status.PUBLISHED}
+            if not row["draft"]:
+                row["recipients"], row["already"] = sending.queue_counts(issue)
+                row["new"] = row["recipients"] - row["already"]
+            rows.append(row)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send to its audience?",
+            "opts": self.opts,
+            "rows": rows,
+            "to_send": sum(row.get("new", 0) for row in rows),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/newsletters/issue/send_confirmation.html", context)
 
     def get_urls(self):
         return [

@@ -38,6 +38,9 @@ class IssueAdminForm(forms.ModelForm):
     def __init__(self, *args, can_publish=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.can_publish = can_publish
+        if self.instance.pk is None:
+            # A new issue is dated today unless the chair says otherwise.
+            self.initial.setdefault("issue_date", timezone.localdate())
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
