@@ -173,7 +173,18 @@ class SectionAdmin(UploadAdmin, LockedWithIssue, admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None:
             form.base_fields["issue"].queryset = Issue.objects.all()
-        return form
+            return form
+        photos = [
+            (image.get_absolute_url(), image.alt_text)
+            for image in obj.images.order_by("order", "pk")
+        ]
+
+        class SectionFormWithPhotos(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.fields["body"].widget.photos = photos
+
+        return SectionFormWithPhotos
 
     def has_add_permission(self, request, obj=None):
         return admin.ModelAdmin.has_add_permission(self, request)

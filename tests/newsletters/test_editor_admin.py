@@ -342,3 +342,25 @@ def test_a_kept_file_name_is_shown_escaped(officer_client, section):
     html = response.content.decode()
     assert "Kept from your last attempt: &lt;em&gt;x&lt;em&gt;.pdf" in html
     assert "<em>x<em>.pdf" not in html
+
+
+def test_the_section_page_offers_its_photos_to_place_in_the_text(officer_client, section):
+    """Issue 25: putting a photo in the text meant copying its address by hand."""
+    photo = add_photo(section, alt_text='The "hall" & stage')
+    other = add_photo(SectionFactory(issue=section.issue), alt_text="Another section's")
+    html = officer_client.get(
+        reverse("admin:newsletters_section_change", args=[section.pk])
+    ).content.decode()
+    assert 'data-photo-picker-for="id_body"' in html
+    assert (
+        f'data-src="{photo.get_absolute_url()}" data-alt="The &quot;hall&quot; &amp; stage"' in html
+    )
+    assert other.get_absolute_url() not in html
+    assert "<script>" not in html.replace(" ", "")
+
+
+def test_a_section_without_photos_has_no_picker(officer_client, section):
+    html = officer_client.get(
+        reverse("admin:newsletters_section_change", args=[section.pk])
+    ).content.decode()
+    assert "data-photo-picker-for" not in html
