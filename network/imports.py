@@ -305,19 +305,22 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
             if agency:
                 row.changes.append((labels["areas"], _area_names(old_areas), _area_names(areas)))
                 row.kind = "changed"
-    if not row.problems:
-        _validate(row, instance, labels, exclude=["areas", "proposed_by"])
+    _validate(row, instance, labels, exclude=["areas", "proposed_by"])
     if row.problems:
         row.kind = "refused"
     return row
 
 
 def _validate(row, instance, labels, exclude):
+    """The model's own checks, for the columns not already refused with a reason."""
+    said = {label for label in labels.values() if f", column {label}:" in " ".join(row.problems)}
     try:
         instance.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as error:
         for field_name, messages in error.message_dict.items():
             label = labels.get(field_name, field_name)
+            if label in said:
+                continue
             for message in messages:
                 row.problems.append(_sentence(row.number, label, message))
 
@@ -403,8 +406,7 @@ def _plan_person(number, cells, labels, agencies, invited, claimed):
                 row.values[name] = new
                 setattr(instance, name, new)
         row.kind = "changed" if row.changes else "unchanged"
-    if not row.problems:
-        _validate(row, instance, labels, exclude=["agency", "invited_by", "accepted_by"])
+    _validate(row, instance, labels, exclude=["agency", "invited_by", "accepted_by"])
     if row.problems:
         row.kind = "refused"
     return row

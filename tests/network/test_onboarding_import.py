@@ -139,10 +139,14 @@ def test_human_headers_in_any_case_are_understood(officer_client, areas):
 
 
 def test_problems_are_sentences_naming_row_and_column(officer_client, areas):
-    bad = AGENCIES_CSV + "Mystery Ltd,martian,Birmingham,,,,,\nNowhere Trust,third,Atlantis,,,,,\n"
+    bad = (
+        AGENCIES_CSV
+        + "Mystery Ltd,martian,Birmingham,,notaurl,,,\nNowhere Trust,third,Atlantis,,,,,\n"
+    )
     response = upload(officer_client, "agency", bad)
     html = response.content.decode()
     assert "Row 4, column Sector: &quot;martian&quot; is not" in html
+    assert "Row 4, column Website: Enter a valid URL." in html
     assert "Row 5, column Areas: Atlantis is not an area" in html
     assert row_kinds(html) == ["new", "new", "refused", "refused"]
     # No confirm button while any row is refused.
