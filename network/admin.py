@@ -322,7 +322,13 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
     # A deleted account stays as an anonymous tombstone, so officers see that and when.
     list_display += ("deleted_at",)
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "memberships__status")
+    list_filter = (
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "groups",
+        ("memberships__status", titled_filter("membership status")),
+    )
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined", "deleted_at")

@@ -272,3 +272,10 @@ def test_event_list_shows_upcoming_events_first_soonest_at_the_top(officer_clien
     # A column header still sorts by that column.
     by_title = officer_client.get(reverse("admin:events_event_changelist"), {"o": "1"})
     assert [e.title for e in by_title.context["cl"].result_list][0] == "Last week"
+
+
+def test_event_list_keeps_to_four_columns(officer_client, meeting):
+    """Issue 25: admin tables fit 1,280 px beside the admin's navigation."""
+    html = officer_client.get(reverse("admin:events_event_changelist")).content.decode()
+    assert "column-venue" in html and "column-status" in html
+    assert "column-sequence" not in html and "column-kind" not in html
