@@ -4,7 +4,8 @@ has the rules): upload, preview row by row, confirm; and a template sheet to dow
 from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -102,7 +103,17 @@ class SpreadsheetImportMixin:
             if confirm.is_valid():
                 plan = self.plan_import(confirm.cleaned_data["rows"])
                 if plan.ok:
-                    created, updated = self.write_import(plan, request)
+                    try:
+                        created, updated = self.write_import(plan, request)
+                    except (ValidationError, IntegrityError) as error:
+                        # Someone changed the same rows between the check and the write.
+                        self.message_user(
+                            request,
+                            "Nothing was imported: the data changed while importing "
+                            f"({error}). Upload the file again to see the new preview.",
+                            messages.ERROR,
+                        )
+                        return redirect(request.path)
                     self.message_user(
                         request,
                         f"Imported: {created} new, {updated} updated, "

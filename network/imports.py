@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
 from network.models import Agency, Area, Invitation
-from network.services import unique_agency_slug
 
 # A spreadsheet bigger than this is not an onboarding sheet.
 MAX_BYTES = 2 * 1024 * 1024
@@ -277,9 +277,17 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
     if agency is None:
         if "sector" not in values and not cells.get("sector"):
             problem(_sentence(number, labels["sector"], "a new agency needs its sector."))
-        if slug and slug in by_slug:
-            problem(_sentence(number, labels["slug"], f"{slug} is already another agency's."))
-        instance = Agency(name=name, slug=slug or unique_agency_slug(name or "agency"), **values)
+        new_slug = slug or _free_slug(name, by_slug, claimed)
+        if ("slug", new_slug) in claimed:
+            problem(
+                _sentence(
+                    number,
+                    labels["slug"],
+                    f"row {claimed[('slug', new_slug)]} already gives {new_slug} to an agency.",
+                )
+            )
+        claimed[("slug", new_slug)] = number
+        instance = Agency(name=name, slug=new_slug, **values)
         row.kind = "new"
         row.values = {"name": name, "slug": instance.slug, **values}
     else:
@@ -309,6 +317,15 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
     if row.problems:
         row.kind = "refused"
     return row
+
+
+def _free_slug(name, by_slug, claimed):
+    """A slug from the name that no agency and no earlier row of the file has."""
+    base = slugify(name)[:190] or "agency"
+    slug, n = base, 2
+    while slug in by_slug or ("slug", slug) in claimed:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 def _validate(row, instance, labels, exclude):

@@ -259,3 +259,11 @@ def test_import_wrong_file_is_a_form_error(officer_client):
     assert response.status_code == 400
     assert "cannot be opened" in response.content.decode()
     assert not Agency.objects.exists()
+
+
+def test_two_new_agencies_with_the_same_slug_get_different_ones(officer_client, areas):
+    AgencyFactory(name="Hope Trust Old", slug="hope-trust")
+    sheet = "Name,Sector\nHope Trust,third\nHope-Trust!,third\n"
+    confirm(officer_client, "agency", upload(officer_client, "agency", sheet))
+    slugs = set(Agency.objects.values_list("slug", flat=True))
+    assert slugs == {"hope-trust", "hope-trust-2", "hope-trust-3"}
