@@ -1,5 +1,6 @@
 """Onboarding: agencies and people imported from CSV or Excel in the admin, preview first."""
 
+import io
 import re
 
 import pytest
@@ -180,11 +181,14 @@ def test_the_agency_list_links_to_the_import(officer_client):
 
 
 def test_excel_import(officer_client, areas):
-    import tablib
+    from openpyxl import Workbook
 
-    data = tablib.Dataset(headers=["Name", "Sector", "Areas"])
-    data.append(["Excel Agency", "private", "Birmingham"])
-    preview = upload(officer_client, "agency", data.export("xlsx"), name="sheet.xlsx")
+    book = Workbook()
+    book.active.append(["Name", "Sector", "Areas"])
+    book.active.append(["Excel Agency", "private", "Birmingham"])
+    sheet = io.BytesIO()
+    book.save(sheet)
+    preview = upload(officer_client, "agency", sheet.getvalue(), name="sheet.xlsx")
     assert row_kinds(preview.content.decode()) == ["new"]
     confirm(officer_client, "agency", preview)
     assert Agency.objects.get(name="Excel Agency").sector == "private"
