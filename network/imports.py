@@ -332,7 +332,7 @@ def _validate(row, instance, labels, exclude):
     """The model's own checks, for the columns not already refused with a reason."""
     said = {label for label in labels.values() if f", column {label}:" in " ".join(row.problems)}
     try:
-        instance.full_clean(exclude=exclude, validate_unique=False)
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for field_name, messages in error.message_dict.items():
             label = labels.get(field_name, field_name)
