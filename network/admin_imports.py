@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from network import imports
+from network import sheets
 
 SIGNING_SALT = "network.admin-import"
 
@@ -85,7 +85,7 @@ class SpreadsheetImportMixin:
         if not self._may_import(request):
             raise PermissionDenied
         response = HttpResponse(
-            imports.template_csv(self.import_columns), content_type="text/csv; charset=utf-8"
+            sheets.template_csv(self.import_columns), content_type="text/csv; charset=utf-8"
         )
         name = f"wmasn-{self.opts.verbose_name_plural}-template.csv".replace(" ", "-")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -129,8 +129,8 @@ class SpreadsheetImportMixin:
             upload = UploadForm(request.POST, request.FILES)
             if upload.is_valid():
                 try:
-                    rows = imports.read_sheet(upload.cleaned_data["sheet"])
-                except imports.ImportFileError as error:
+                    rows = sheets.read_sheet(upload.cleaned_data["sheet"])
+                except sheets.ImportFileError as error:
                     upload.add_error("sheet", str(error))
                 else:
                     plan = self.plan_import(rows)

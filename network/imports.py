@@ -13,34 +13,14 @@ showed its own tracebacks. Here an import can only add or fill in:
 """
 
 import copy
-import csv
-import io
 import re
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from network.models import Agency, Area, Invitation
-
-# A spreadsheet bigger than this is not an onboarding sheet.
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 2000
-
-
-class ImportFileError(Exception):
-    """The file cannot be read as a sheet at all; the message says why, as a sentence."""
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    label: str
-    aliases: tuple = ()
-    required: bool = False
-    example: str = ""
-
+from network.sheets import Column, Plan, RowPlan, cells_of, map_headers, sentence
 
 AGENCY_COLUMNS = (
     Column("name", "Name", ("agency", "agency name", "organisation"), True, "Hope for Justice"),
@@ -62,136 +42,6 @@ PEOPLE_COLUMNS = (
     Column("agency", "Agency", ("organisation", "agency name"), True, "Hope for Justice"),
     Column("role", "Role", ("job title", "role at the agency"), example="Safeguarding lead"),
 )
-
-
-def _key(header):
-    return re.sub(r"[\s_\-]+", " ", str(header or "")).strip().lower()
-
-
-def template_csv(columns):
-    """A sheet with the headers and one example row, to download and fill in."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.label for c in columns])
-    writer.writerow([c.example for c in columns])
-    return out.getvalue()
-
-
-def read_sheet(uploaded):
-    """The rows of an uploaded CSV or Excel file as lists of strings (headers first)."""
-    name = (uploaded.name or "").lower()
-    if uploaded.size > MAX_BYTES:
-        raise ImportFileError("The file is larger than 2 MB: split it into smaller sheets.")
-    content = uploaded.read()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        rows = _read_xlsx(content)
-    elif name.endswith((".csv", ".txt")) or not name:
-        rows = _read_csv(content)
-    else:
-        raise ImportFileError(
-            "This file is neither CSV nor Excel (.xlsx): save the sheet as one of those."
-        )
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        raise ImportFileError("The file is empty: it needs a row of headers and rows below.")
-    if len(rows) > MAX_ROWS + 1:
-        raise ImportFileError(f"The file has more than {MAX_ROWS} rows: split it.")
-    return rows
-
-
-def _read_csv(content):
-    if b"\x00" in content:
-        raise ImportFileError("This file is not a CSV text file: save the sheet as CSV or .xlsx.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error as error:
-        raise ImportFileError(f"The CSV file cannot be read ({error}).") from error
-
-
-def _read_xlsx(content):
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        return [
-            ["" if cell is None else str(cell).strip() for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(
-            "This Excel file cannot be opened: save it again as .xlsx or CSV."
-        ) from error
-
-
-@dataclass
-class RowPlan:
-    """What importing one row would do."""
-
-    number: int
-    title: str
-    kind: str = "new"  # new, unchanged, changed or refused
-    changes: list = field(default_factory=list)  # (column label, old, new)
-    problems: list = field(default_factory=list)  # sentences
-    target: object = None
-    values: dict = field(default_factory=dict)
-
-
-@dataclass
-class Plan:
-    rows: list
-    problems: list  # sentences about the whole file
-    ignored_columns: list
-
-    @property
-    def ok(self):
-        return not self.problems and not any(row.problems for row in self.rows)
-
-    def count(self, kind):
-        return sum(1 for row in self.rows if row.kind == kind)
-
-
-def _map_headers(headers, columns):
-    """Column index -> Column; headers in any case, with their usual spellings."""
-    by_key = {}
-    for column in columns:
-        for spelling in (column.field, column.label, *column.aliases):
-            by_key[_key(spelling)] = column
-    mapping, ignored, problems, seen = {}, [], [], {}
-    for index, header in enumerate(headers):
-        column = by_key.get(_key(header))
-        if column is None:
-            if str(header).strip():
-                ignored.append(str(header).strip())
-            continue
-        if column.field in seen:
-            problems.append(
-                f'The columns "{seen[column.field]}" and "{header}" are both {column.label}: '
-                "keep one."
-            )
-            continue
-        seen[column.field] = header
-        mapping[index] = column
-    for column in columns:
-        if column.required and column.field not in seen:
-            problems.append(
-                f'The file has no "{column.label}" column: the first row must be the headers '
-                f"({', '.join(c.label for c in columns)}); download the template."
-            )
-    return mapping, ignored, problems
-
-
-def _cells(row, mapping):
-    return {column.field: (row[i] if i < len(row) else "").strip() for i, column in mapping.items()}
-
-
-def _sentence(number, label, message):
-    return f"Row {number}, column {label}: {message}"
 
 
 def _sector(value):
@@ -218,7 +68,7 @@ def _area_names(areas):
 
 def plan_agencies(rows):
     """The preview of importing these rows (headers first) as agencies; writes nothing."""
-    mapping, ignored, problems = _map_headers(rows[0], AGENCY_COLUMNS)
+    mapping, ignored, problems = map_headers(rows[0], AGENCY_COLUMNS)
     labels = {c.field: c.label for c in AGENCY_COLUMNS}
     plan = Plan(rows=[], problems=problems, ignored_columns=ignored)
     if problems:
@@ -229,7 +79,7 @@ def plan_agencies(rows):
     by_name = {a.name.lower(): a for a in existing}
     claimed = {}
     for number, row in enumerate(rows[1:], start=2):
-        cells = _cells(row, mapping)
+        cells = cells_of(row, mapping)
         plan.rows.append(
             _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed)
         )
@@ -242,12 +92,12 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
     row = RowPlan(number=number, title=name or f"(row {number})")
     problem = row.problems.append
     if not name:
-        problem(_sentence(number, labels["name"], "the name is empty; every row needs one."))
+        problem(sentence(number, labels["name"], "the name is empty; every row needs one."))
     agency = by_slug.get(slug) if slug else None
     agency = agency or by_name.get(name.lower())
     key = agency.pk if agency else name.lower()
     if key in claimed:
-        problem(_sentence(number, labels["name"], f"row {claimed[key]} already imports {name}."))
+        problem(sentence(number, labels["name"], f"row {claimed[key]} already imports {name}."))
     claimed[key] = number
     values = {}
     for field_name in ("description", "website", "public_email", "public_phone", "address"):
@@ -257,7 +107,7 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
         sector = _sector(cells["sector"])
         if sector is None:
             choices = ", ".join(s.label for s in Agency.Sector)
-            problem(_sentence(number, labels["sector"], f'"{cells["sector"]}" is not {choices}.'))
+            problem(sentence(number, labels["sector"], f'"{cells["sector"]}" is not {choices}.'))
         else:
             values["sector"] = sector
     if cells.get("email_domains"):
@@ -267,7 +117,7 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
         areas, unknown = _areas(cells["areas"], known_areas)
         if unknown:
             problem(
-                _sentence(
+                sentence(
                     number,
                     labels["areas"],
                     f"{', '.join(unknown)} is not an area; use the names of the Areas list "
@@ -276,11 +126,11 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
             )
     if agency is None:
         if "sector" not in values and not cells.get("sector"):
-            problem(_sentence(number, labels["sector"], "a new agency needs its sector."))
+            problem(sentence(number, labels["sector"], "a new agency needs its sector."))
         new_slug = slug or _free_slug(name, by_slug, claimed)
         if ("slug", new_slug) in claimed:
             problem(
-                _sentence(
+                sentence(
                     number,
                     labels["slug"],
                     f"row {claimed[('slug', new_slug)]} already gives {new_slug} to an agency.",
@@ -295,7 +145,7 @@ def _plan_agency(number, cells, labels, known_areas, by_slug, by_name, claimed):
         row.target = agency
         if name and name != agency.name:
             if by_name.get(name.lower(), agency) != agency:
-                problem(_sentence(number, labels["name"], f"{name} is already another agency."))
+                problem(sentence(number, labels["name"], f"{name} is already another agency."))
             values["name"] = name
         for field_name, new in values.items():
             old = getattr(agency, field_name)
@@ -339,7 +189,7 @@ def _validate(row, instance, labels, exclude):
             if label in said:
                 continue
             for message in messages:
-                row.problems.append(_sentence(row.number, label, message))
+                row.problems.append(sentence(row.number, label, message))
 
 
 @transaction.atomic
@@ -370,7 +220,7 @@ def import_agencies(plan):
 
 def plan_people(rows):
     """The preview of importing these rows (headers first) as invitations; writes nothing."""
-    mapping, ignored, problems = _map_headers(rows[0], PEOPLE_COLUMNS)
+    mapping, ignored, problems = map_headers(rows[0], PEOPLE_COLUMNS)
     labels = {c.field: c.label for c in PEOPLE_COLUMNS}
     plan = Plan(rows=[], problems=problems, ignored_columns=ignored)
     if problems:
@@ -379,7 +229,7 @@ def plan_people(rows):
     invited = {(i.email.lower(), i.agency_id): i for i in Invitation.objects.all()}
     claimed = {}
     for number, row in enumerate(rows[1:], start=2):
-        cells = _cells(row, mapping)
+        cells = cells_of(row, mapping)
         plan.rows.append(_plan_person(number, cells, labels, agencies, invited, claimed))
     return plan
 
@@ -390,12 +240,12 @@ def _plan_person(number, cells, labels, agencies, invited, claimed):
     agency_name = cells.get("agency", "")
     agency = agencies.get(agency_name.lower())
     if not email:
-        row.problems.append(_sentence(number, labels["email"], "the email address is empty."))
+        row.problems.append(sentence(number, labels["email"], "the email address is empty."))
     if not agency_name:
-        row.problems.append(_sentence(number, labels["agency"], "the agency is empty."))
+        row.problems.append(sentence(number, labels["agency"], "the agency is empty."))
     elif agency is None:
         row.problems.append(
-            _sentence(
+            sentence(
                 number,
                 labels["agency"],
                 f'there is no agency called "{agency_name}": import the agencies first.',
@@ -404,7 +254,7 @@ def _plan_person(number, cells, labels, agencies, invited, claimed):
     key = (email, agency.pk if agency else agency_name.lower())
     if key in claimed:
         row.problems.append(
-            _sentence(number, labels["email"], f"row {claimed[key]} already invites {email}.")
+            sentence(number, labels["email"], f"row {claimed[key]} already invites {email}.")
         )
     claimed[key] = number
     values = {n: cells[n] for n in ("first_name", "last_name", "role") if cells.get(n)}
