@@ -3,15 +3,20 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
-from import_export.admin import ImportMixin
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from network import invitations
+from network import imports, invitations
 from network import services as membership_service
-from network.imports import IMPORT_FORMATS, AgencyResource, PersonResource
+from network.admin_imports import SpreadsheetImportMixin
 from network.models import (
     Agency,
     AgencyContact,
@@ -24,7 +29,7 @@ from network.models import (
     User,
     WorkingGroup,
 )
-from wmasn.admin_filters import chosen_only_filter
+from wmasn.admin_filters import chosen_only_filter, titled_filter
 from wmasn.spreadsheets import csv_download
 
 
@@ -55,7 +60,7 @@ class ReadOnlyMembershipInline(admin.TabularInline):
 class StatusFilter(admin.SimpleListFilter):
     """Filter by status; the list opens on the pending requests."""
 
-    title = "status"
+    title = "membership status"
     parameter_name = "status"
     default = Membership.Status.PENDING
 
@@ -82,22 +87,12 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = (
-        "user",
-        "user_email",
-        "agency",
-        "agency_status",
-        "status",
-        "role",
-        "requested_at",
-        "decided_at",
-        "decided_by",
-        "auto_approved",
-    )
+    # Few, short columns: status stays in view at 1,280 px beside the admin's navigation.
+    list_display = ("person", "agency_display", "status", "requested", "decided")
     list_filter = (
         StatusFilter,
-        "agency__status",
-        "agency__sector",
+        ("agency__status", titled_filter("agency status")),
+        ("agency__sector", titled_filter("agency sector")),
         "auto_approved",
         chosen_only_filter("agency", "agency"),
     )
@@ -127,14 +122,87 @@ class MembershipAdmin(admin.ModelAdmin):
         "ended_at",
     )
     actions = ["approve", "approve_with_agency", "reject", "end"]
+    change_form_template = "network/admin/membership_change_form.html"
 
-    @admin.display(description="email", ordering="user__email")
-    def user_email(self, membership):
-        return membership.user.email
+    class Media:
+        css = {"all": ["css/admin-chair.css"]}
 
-    @admin.display(description="agency status", ordering="agency__status")
-    def agency_status(self, membership):
-        return membership.agency.get_status_display()
+    # One-click decisions on the membership's page and the desk: the same service functions
+    # and messages as the list's actions.
+    DECISIONS = {
+        "approve": ("Approved", membership_service.approve),
+        "approve_with_agency": (
+            "Approved",
+            lambda *, membership, by: membership_service.approve(
+                membership=membership, by=by, with_agency=True
+            ),
+        ),
+        "decline": ("Rejected", membership_service.reject),
+    }
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="network_membership_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, object_id):
+        return require_POST(self._decide_one)(request, object_id)
+
+    def _decide_one(self, request, object_id):
+        membership = self.get_object(request, object_id)
+        if membership is None:
+            raise Http404
+        if not self.has_change_permission(request, membership):
+            raise PermissionDenied
+        decision = self.DECISIONS.get(request.POST.get("decision"))
+        if decision is None:
+            return HttpResponseBadRequest("Unknown decision.")
+        verb, decide = decision
+        self._decide(request, Membership.objects.filter(pk=membership.pk), decide, verb)
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
+        return redirect("admin:network_membership_change", membership.pk)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["decide_url"] = reverse("admin:network_membership_decide", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="person", ordering="user__email")
+    def person(self, membership):
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', membership.user, membership.user.email
+        )
+
+    @admin.display(description="agency", ordering="agency__name")
+    def agency_display(self, membership):
+        agency = membership.agency
+        if agency.status == Agency.Status.ACTIVE:
+            return agency.name
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', agency.name, agency.get_status_display()
+        )
+
+    @admin.display(description="requested", ordering="requested_at")
+    def requested(self, membership):
+        return f"{timezone.localtime(membership.requested_at):%d %b %Y}"
+
+    @admin.display(description="decided", ordering="decided_at")
+    def decided(self, membership):
+        if membership.decided_at is None:
+            return "—"
+        when = f"{timezone.localtime(membership.decided_at):%d %b %Y}"
+        if membership.auto_approved:
+            return f"{when}, automatically"
+        return f"{when}, by {membership.decided_by}" if membership.decided_by else when
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -252,7 +320,13 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
     # A deleted account stays as an anonymous tombstone, so officers see that and when.
     list_display += ("deleted_at",)
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "memberships__status")
+    list_filter = (
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "groups",
+        ("memberships__status", titled_filter("membership status")),
+    )
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined", "deleted_at")
@@ -337,10 +411,10 @@ class AgencyMembershipInline(ReadOnlyMembershipInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ImportMixin, admin.ModelAdmin):
-    # Onboarding: import agencies from CSV or Excel, with a dry run first (network/imports.py).
-    resource_classes = [AgencyResource]
-    import_formats = IMPORT_FORMATS
+class AgencyAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
+    # Onboarding: import agencies from CSV or Excel, with a preview first (network/imports.py).
+    import_columns = imports.AGENCY_COLUMNS
+    import_noun = "agency"
     list_display = ("name", "sector", "status", "website", "proposed_by", "updated_at")
     list_filter = ("status", "sector", "areas")
     search_fields = ("name", "slug", "description", "email_domains")
@@ -361,6 +435,12 @@ class AgencyAdmin(ImportMixin, admin.ModelAdmin):
         ("Areas and auto-approval", {"fields": ("areas", "email_domains")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
+
+    def plan_import(self, rows):
+        return imports.plan_agencies(rows)
+
+    def write_import(self, plan, request):
+        return imports.import_agencies(plan)
 
     @admin.action(permissions=["change"], description="Approve the selected proposed agencies")
     def approve_proposed(self, request, queryset):
@@ -462,12 +542,12 @@ class InvitationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ImportMixin, admin.ModelAdmin):
+class InvitationAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     """Invite one person (add one: it is sent on saving) or every person of an import
     (import, then "Send" on the ones not sent yet); re-send and revoke from the list."""
 
-    resource_classes = [PersonResource]
-    import_formats = IMPORT_FORMATS
+    import_columns = imports.PEOPLE_COLUMNS
+    import_noun = "person"
     list_display = ("email", "first_name", "last_name", "agency", "state_display", "sent_at")
     list_filter = (InvitationStateFilter, "agency__sector")
     list_select_related = ("agency",)
@@ -476,14 +556,18 @@ class InvitationAdmin(ImportMixin, admin.ModelAdmin):
     fields = ("email", "first_name", "last_name", "agency", "role")
     actions = ["send_selected", "revoke_selected"]
 
-    def add_success_message(self, result, request):
-        super().add_success_message(result, request)
+    def plan_import(self, rows):
+        return imports.plan_people(rows)
+
+    def write_import(self, plan, request):
+        done = imports.import_people(plan, by=request.user)
         self.message_user(
             request,
             'Nobody has been emailed yet: choose the state "Not sent yet", select them all and '
             'use "Send (or re-send) the selected invitations".',
             messages.INFO,
         )
+        return done
 
     @admin.display(description="state")
     def state_display(self, obj):

@@ -1,17 +1,19 @@
 """The chair writes, publishes and sends issues here; deliveries and their failures show."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from wmasn.admin_filters import chosen_only_filter
+from wmasn.admin_filters import chosen_only_filter, titled_filter
 from wmasn.uploads import UploadAdmin
 
 from . import emails, sending
@@ -97,7 +99,15 @@ class SectionImageInline(LockedWithIssue, admin.StackedInline):
     model = SectionImage
     form = SectionImageForm
     extra = 1
-    fields = ["upload", "thumbnail", "alt_text", "caption", "consent_confirmed", "order"]
+    fields = [
+        "upload",
+        "kept_upload",
+        "thumbnail",
+        "alt_text",
+        "caption",
+        "consent_confirmed",
+        "order",
+    ]
     readonly_fields = ["thumbnail"]
     verbose_name = "photo"
     verbose_name_plural = "photos (alt text and consent required)"
@@ -121,7 +131,7 @@ class SectionDocumentInline(LockedWithIssue, admin.StackedInline):
     model = SectionDocument
     form = SectionDocumentForm
     extra = 1
-    fields = ["upload", "current", "title", "order"]
+    fields = ["upload", "kept_upload", "current", "title", "order"]
     readonly_fields = ["current"]
     verbose_name = "document"
     verbose_name_plural = "documents (PDF, Word, Excel, PowerPoint, OpenDocument)"
@@ -163,7 +173,18 @@ class SectionAdmin(UploadAdmin, LockedWithIssue, admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None:
             form.base_fields["issue"].queryset = Issue.objects.all()
-        return form
+            return form
+        photos = [
+            (image.get_absolute_url(), image.alt_text)
+            for image in obj.images.order_by("order", "pk")
+        ]
+
+        class SectionFormWithPhotos(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.fields["body"].widget.photos = photos
+
+        return SectionFormWithPhotos
 
     def has_add_permission(self, request, obj=None):
         return admin.ModelAdmin.has_add_permission(self, request)
@@ -197,16 +218,9 @@ class SectionAdmin(UploadAdmin, LockedWithIssue, admin.ModelAdmin):
 class IssueAdmin(admin.ModelAdmin):
     form = IssueAdminForm
     inlines = [SectionInline]
-    list_display = [
-        "title",
-        "issue_date",
-        "publication",
-        "publish_at",
-        "emails_sent",
-        "emails_waiting",
-        "emails_failed",
-    ]
-    list_filter = ["status"]
+    # Few, short columns: the list fits 1,280 px beside the admin's navigation.
+    list_display = ["title", "issue_date", "publication", "emails"]
+    list_filter = [("status", titled_filter("publication status"))]
     search_fields = ["title", "summary"]
     date_hierarchy = "issue_date"
     prepopulated_fields = {"slug": ["title"]}
@@ -279,22 +293,19 @@ class IssueAdmin(admin.ModelAdmin):
             return f"Scheduled for {timezone.localtime(issue.publish_at):%d %b %Y %H:%M}"
         return "Published"
 
-    @admin.display(description="Sent", ordering="sent_count")
-    def emails_sent(self, issue):
-        return getattr(issue, "sent_count", 0)
-
-    @admin.display(description="Waiting", ordering="pending_count")
-    def emails_waiting(self, issue):
-        return getattr(issue, "pending_count", 0)
-
-    @admin.display(description="Failed", ordering="failed_count")
-    def emails_failed(self, issue):
+    @admin.display(description="Emails", ordering="failed_count")
+    def emails(self, issue):
+        sent = getattr(issue, "sent_count", 0)
+        waiting = getattr(issue, "pending_count", 0)
         failed = getattr(issue, "failed_count", 0)
         if not failed:
-            return 0
+            return f"{sent} sent, {waiting} waiting, 0 failed"
         url = reverse("admin:newsletters_delivery_changelist")
         return format_html(
-            '<a href="{}?issue__id__exact={}&amp;status__exact=failed">{}</a>',
+            '{} sent, {} waiting, <a href="{}?issue__id__exact={}&amp;status__exact=failed">'
+            "{} failed</a>",
+            sent,
+            waiting,
             url,
             issue.pk,
             failed,
@@ -350,25 +361,56 @@ class IssueAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:newsletters_issue_change", args=[issue.pk]))
 
     @admin.action(
-        description="Send to its audience (the mail worker sends them in the background)",
+        description="Send to its audience (asks first, with the number of recipients)",
         permissions=["publish"],
     )
     def send_to_members(self, request, queryset):
-        for issue in queryset:
+        """First a confirmation page with each issue's audience and number of recipients;
+        sending again adds only new recipients, so a second click sends nothing twice."""
+        issues = list(queryset.select_related("audience_group"))
+        if request.POST.get("confirm") != "yes":
+            return self._send_confirmation(request, issues)
+        for issue in issues:
             if issue.status != Issue.Status.PUBLISHED:
                 self.message_user(
                     request, f"{issue} is a draft: publish it before sending.", messages.ERROR
                 )
                 continue
             added = sending.queue_issue(issue)
+            if not added:
+                self.message_user(
+                    request,
+                    f"{issue} was already sent to all of {issue.audience_label.lower()}: "
+                    "nobody gets it twice.",
+                    messages.INFO,
+                )
+                continue
             when = "when it is published" if issue.is_scheduled else "now"
             self.message_user(
                 request,
                 f"{issue}: {added} new email(s) queued for {issue.audience_label.lower()}; the "
-                f"mail worker starts sending them {when}. The Sent, Waiting and Failed columns "
-                "show how it goes.",
+                f"mail worker starts sending them {when}. The Emails column shows how it goes.",
                 messages.SUCCESS,
             )
+        return None
+
+    def _send_confirmation(self, request, issues):
+        rows = []
+        for issue in issues:
+            row = {"issue": issue, "draft": issue.status != Issue.Status.PUBLISHED}
+            if not row["draft"]:
+                row["recipients"], row["already"] = sending.queue_counts(issue)
+                row["new"] = row["recipients"] - row["already"]
+            rows.append(row)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send to its audience?",
+            "opts": self.opts,
+            "rows": rows,
+            "to_send": sum(row.get("new", 0) for row in rows),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/newsletters/issue/send_confirmation.html", context)
 
     def get_urls(self):
         return [

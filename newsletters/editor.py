@@ -24,9 +24,13 @@ EDITOR_CSS = [
 
 class SectionEditorWidget(forms.Textarea):
     preview_template = "newsletters/widgets/section_editor_preview.html"
+    picker_template = "newsletters/widgets/section_photo_picker.html"
 
     def __init__(self, attrs=None):
         super().__init__(attrs={"rows": 12, **(attrs or {})})
+        # The section's saved photos, [(address, alt text)]: buttons under the editor place
+        # one in the text (static/js/newsletter-editor.js), no address copied by hand.
+        self.photos = []
 
     @property
     def media(self):
@@ -50,7 +54,13 @@ class SectionEditorWidget(forms.Textarea):
             self.preview_template,
             {"id": (attrs or {}).get("id", f"id_{name}"), "preview": render_html(value or "")},
         )
-        return mark_safe(f'<div class="newsletter-editor-field">{textarea}{preview}</div>')  # noqa: S308 - both parts escaped by templates
+        picker = render_to_string(
+            self.picker_template,
+            {"id": (attrs or {}).get("id", f"id_{name}"), "photos": self.photos},
+        )
+        return mark_safe(  # noqa: S308 - every part escaped by templates
+            f'<div class="newsletter-editor-field">{textarea}{picker}{preview}</div>'
+        )
 
     def use_required_attribute(self, initial):
         # The textarea is hidden behind the editor; the browser could not point at it.

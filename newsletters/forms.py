@@ -1,5 +1,9 @@
+import secrets
+
 from django import forms
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.html import format_html
 
 from wmasn.uploads import DocumentUploadForm, ImageUploadForm
 
@@ -34,6 +38,9 @@ class IssueAdminForm(forms.ModelForm):
     def __init__(self, *args, can_publish=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.can_publish = can_publish
+        if self.instance.pk is None:
+            # A new issue is dated today unless the chair says otherwise.
+            self.initial.setdefault("issue_date", timezone.localdate())
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -83,7 +90,78 @@ class SectionAdminForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class SectionImageForm(ImageUploadForm):
+# How long a file that passed its checks is kept for a page that had another error.
+KEPT_UPLOAD_SECONDS = 2 * 60 * 60
+
+
+class KeepsUploadAcrossErrors:
+    """A checked upload survives an error elsewhere on the page (a photo without alt text
+    beside a valid PDF): it is kept in the cache under a random key that the re-shown form
+    carries in a hidden field, and used when the page is sent again without a new file.
+
+    Ordinary before clever: a browser cannot refill a file input, and saving a half-valid
+    page would break the admin's all-or-nothing save; a key to the checked file is the
+    smallest thing that keeps the officer's work. If the cache lost it, the field asks for
+    the file again, as before.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = None
+        key = self.data.get(self.add_prefix("kept_upload"), "") if self.is_bound else ""
+        if key and len(key) <= 64:
+            self.kept = cache.get(self._cache_key(key))
+        if self.kept is not None:
+            self.fields["upload"].required = False
+            self._say_kept(self.kept)
+
+    def _say_kept(self, upload):
+        field = self.fields["upload"]
+        # The admin shows help text as HTML, and the name is the uploader's.
+        field.help_text = format_html(
+            "Kept from your last attempt: {}. Choose another file only to replace it. {}",
+            upload.original_name,
+            field.help_text,
+        )
+        # The bound field copied the help text when the form was cleaned.
+        self["upload"].help_text = field.help_text
+
+    @staticmethod
+    def _cache_key(key):
+        return f"newsletters:kept-upload:{key}"
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload is None and self.kept is not None:
+            cleaned["upload"] = self.kept
+        elif upload is not None and self.kept is None:
+            # Kept now, in case another form on the page sends this one back.
+            key = secrets.token_urlsafe(32)
+            cache.set(self._cache_key(key), upload, KEPT_UPLOAD_SECONDS)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("kept_upload")] = key
+            self._say_kept(upload)
+        return cleaned
+
+    def save(self, commit=True):
+        saved = super().save(commit=commit)
+        key = self.data.get(self.add_prefix("kept_upload"), "")
+        if key:
+            cache.delete(self._cache_key(key))
+        return saved
+
+    def has_changed(self):
+        return super().has_changed() or self.kept is not None
+
+
+def kept_upload_field():
+    return forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+
+class SectionImageForm(KeepsUploadAcrossErrors, ImageUploadForm):
+    kept_upload = kept_upload_field()
+
     class Meta:
         model = SectionImage
         fields = ["order", "alt_text", "caption", "consent_confirmed"]
@@ -103,7 +181,9 @@ class SectionImageForm(ImageUploadForm):
         return alt
 
 
-class SectionDocumentForm(DocumentUploadForm):
+class SectionDocumentForm(KeepsUploadAcrossErrors, DocumentUploadForm):
+    kept_upload = kept_upload_field()
+
     class Meta:
         model = SectionDocument
         fields = ["order", "title"]

@@ -65,6 +65,14 @@ def queue_issue(issue):
     return Delivery.objects.filter(issue=issue).count() - before
 
 
+def queue_counts(issue):
+    """(recipients, already queued): who the issue's audience is now, and how many of them
+    already have a Delivery, so queue_issue would add the difference."""
+    recipients = {r.email for r in recipients_for(issue)}
+    queued = set(Delivery.objects.filter(issue=issue).values_list("email", flat=True))
+    return len(recipients), len(recipients & queued)
+
+
 def drop_waiting(*, user, email_ids=()):
     """A member unsubscribed (network.notifications.unsubscribe): their deliveries not sent
     yet go, and with them their emails still in the outbox (signals.py)."""

@@ -1,11 +1,18 @@
 """Forms for pledges: the wall's filters, recording, editing, progress and conference capture."""
 
 from django import forms
+from django.utils import timezone
 
 from events.models import Event
 from network.models import Agency
 from pledges.models import Pledge, PledgeUpdate
-from pledges.services import current_pledge_year, pledge_year_choices, pledge_year_for_event
+from pledges.services import (
+    coming_pledge_year,
+    current_pledge_year,
+    in_new_pledge_window,
+    pledge_year_choices,
+    pledge_year_for_event,
+)
 from wmasn.concurrency import VersionedForm
 from wmasn.officers import has_officer_powers
 
@@ -80,7 +87,12 @@ class PledgeForm(forms.ModelForm):
                 self.initial["agency"] = own[0].pk
         self.fields["year"].choices = [(y, str(y)) for y in pledge_year_choices(today)]
         if not self.initial.get("year"):
-            self.initial["year"] = current_pledge_year(today)
+            # After the conference the reminders ask for next year's pledges: so does the form.
+            today = today or timezone.localdate()
+            in_window = in_new_pledge_window(today)
+            self.initial["year"] = (
+                coming_pledge_year(today) if in_window else current_pledge_year(today)
+            )
         self.fields["made_at"].queryset = conference_events()
 
     def clean(self):

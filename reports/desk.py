@@ -60,6 +60,9 @@ def waiting_requests(now):
             "text": f"{m.user} for {m.agency}",
             "note": waited((now - m.requested_at).days),
             "url": reverse("admin:network_membership_change", args=[m.pk]),
+            # Approve and Decline buttons post here (network/admin.py, MembershipAdmin).
+            "decide_url": reverse("admin:network_membership_decide", args=[m.pk]),
+            "proposed_agency": m.agency.status == Agency.Status.PROPOSED,
         }
         for m in pending[:OLDEST_SHOWN]
     ]

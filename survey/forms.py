@@ -37,6 +37,13 @@ class ServiceAnswerForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("provided") and not cleaned.get("areas") and "areas" not in self.errors:
             self.add_error("areas", "Choose at least one area where you offer this service.")
+        # Ticked areas without "We provide this" would be dropped on saving: ask instead.
+        if cleaned.get("areas") and not cleaned.get("provided") and "provided" not in self.errors:
+            self.add_error(
+                "provided",
+                f'You ticked areas for {self.service_name}: tick "We provide this" too, '
+                "or untick the areas.",
+            )
         return cleaned
 
 

@@ -35,3 +35,16 @@ def chosen_only_filter(field_name, title):
     ChosenOnlyFilter.title = title
     ChosenOnlyFilter.__name__ = f"{field_name.title()}ChosenOnlyFilter"
     return ChosenOnlyFilter
+
+
+def titled_filter(title, base=admin.ChoicesFieldListFilter):
+    """A field's own list filter under a title of our choosing, so that a list filtered by
+    its status and its agency's status does not show "By status" twice."""
+
+    class TitledFilter(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    TitledFilter.__name__ = f"{base.__name__}Titled"
+    return TitledFilter

@@ -17,6 +17,9 @@ def chair_desk(context):
     now = timezone.now()
     return {
         "officer": True,
+        # The desk's Approve and Decline buttons are forms.
+        "csrf_token": context.get("csrf_token"),
+        "request": context["request"],
         "lines": desk.desk_lines(now),
         "meetings": desk.next_meetings(now),
         "desk_year": timezone.localdate(now).year,

@@ -122,7 +122,26 @@ function createEditor(textarea) {
     },
   });
   update();
+  if (!disabled) {
+    placesPhotos(textarea, editor);
+  }
   return editor;
+}
+
+// The buttons under the editor place one of the section's photos, with its alt text.
+function placesPhotos(textarea, editor) {
+  const picker = document.querySelector(`[data-photo-picker-for="${textarea.id}"]`);
+  if (!picker) {
+    return;
+  }
+  picker.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-src]");
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    editor.chain().focus().setImage({ src: button.dataset.src, alt: button.dataset.alt }).run();
+  });
 }
 
 initializeEditors(createEditor, SELECTOR);

@@ -188,6 +188,10 @@ def test_chair_writes_previews_tests_publishes_and_sends_an_issue(page, journey_
     page.locator("select[name=action]").select_option("send_to_members")
     page.locator("button[name=index]").click()
     page.wait_for_load_state()
+    # It asks first, with the audience and the number of recipients.
+    assert "All members, 2 recipients" in page.locator(".newsletter-send-summary").inner_text()
+    page.get_by_role("button", name="Yes, send 2 emails").click()
+    page.wait_for_load_state()
     assert "2 new email(s) queued for all members" in page.content()
     assert violations == [], "the admin pages break the CSP"
     # What the mail worker does (tests run its tasks at once; this sends anything left).

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Event
 from tests.events.conftest import admin_change_data, london
@@ -257,3 +258,24 @@ def test_event_notices_are_read_only_in_the_admin(officer_client, meeting, offic
     assert officer_client.post(change, {"kind": "changed"}).status_code == 403
     notice.refresh_from_db()
     assert notice.kind == "cancelled"
+
+
+def test_event_list_shows_upcoming_events_first_soonest_at_the_top(officer_client):
+    """Issue 25: the list was oldest first, so the next meetings started at row 17."""
+    now = timezone.now()
+    long_ago = EventFactory(title="Long ago", starts_at=now - dt.timedelta(days=300))
+    last_week = EventFactory(title="Last week", starts_at=now - dt.timedelta(days=7))
+    next_month = EventFactory(title="Next month", starts_at=now + dt.timedelta(days=30))
+    tomorrow = EventFactory(title="Tomorrow", starts_at=now + dt.timedelta(days=1))
+    response = officer_client.get(reverse("admin:events_event_changelist"))
+    assert list(response.context["cl"].result_list) == [tomorrow, next_month, last_week, long_ago]
+    # A column header still sorts by that column.
+    by_title = officer_client.get(reverse("admin:events_event_changelist"), {"o": "1"})
+    assert [e.title for e in by_title.context["cl"].result_list][0] == "Last week"
+
+
+def test_event_list_keeps_to_four_columns(officer_client, meeting):
+    """Issue 25: admin tables fit 1,280 px beside the admin's navigation."""
+    html = officer_client.get(reverse("admin:events_event_changelist")).content.decode()
+    assert "column-venue" in html and "column-status" in html
+    assert "column-sequence" not in html and "column-kind" not in html

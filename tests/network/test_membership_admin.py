@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -388,3 +389,131 @@ def test_the_approval_email_promises_only_the_access_the_rule_grants(
     body = mail.outbox[-1].body
     assert "You can now see meeting venues" not in body
     assert "is approved.\n\nYour agency:" in body
+
+
+# One-click decisions on the membership's page and the desk (issue 25)
+
+
+def decide_url(membership):
+    return reverse("admin:network_membership_decide", args=[membership.pk])
+
+
+def test_change_page_of_a_pending_request_has_approve_and_decline(officer_client, pending_user):
+    membership = Membership.objects.get(user=pending_user)
+    html = officer_client.get(
+        reverse("admin:network_membership_change", args=[membership.pk])
+    ).content.decode()
+    assert f'action="{decide_url(membership)}"' in html
+    assert 'value="Approve"' in html and 'value="Decline"' in html
+
+
+def test_change_page_of_an_approved_membership_has_no_decision(officer_client, member):
+    membership = Membership.objects.get(user=member)
+    html = officer_client.get(
+        reverse("admin:network_membership_change", args=[membership.pk])
+    ).content.decode()
+    assert decide_url(membership) not in html
+
+
+def test_approve_button_approves_and_emails_like_the_action(
+    officer_client, officer, pending_user, agency, django_capture_on_commit_callbacks
+):
+    membership = Membership.objects.get(user=pending_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(decide_url(membership), {"decision": "approve"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:network_membership_change", args=[membership.pk])
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
+    assert membership.decided_by == officer
+    assert [m.to for m in mail.outbox] == [[pending_user.email]]
+    assert "approved" in mail.outbox[0].subject
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["Approved 1 membership(s)."]
+
+
+def test_decline_button_rejects_and_returns_to_the_desk(
+    officer_client, pending_user, django_capture_on_commit_callbacks
+):
+    membership = Membership.objects.get(user=pending_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(
+            decide_url(membership), {"decision": "decline", "next": "/admin/"}
+        )
+    assert response["Location"] == "/admin/"
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.REJECTED
+    assert "not approved" in mail.outbox[0].subject
+
+
+def test_decision_buttons_keep_the_service_rules(officer_client, member):
+    membership = Membership.objects.get(user=member)
+    response = officer_client.post(decide_url(membership), {"decision": "decline"})
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("Only a pending request can be rejected" in m for m in messages)
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
+
+
+def test_approve_button_for_a_proposed_agency_needs_the_agency_too(officer_client):
+    proposed = AgencyFactory(status=Agency.Status.PROPOSED)
+    membership = PendingMembershipFactory(agency=proposed)
+    officer_client.post(decide_url(membership), {"decision": "approve"})
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.PENDING
+    officer_client.post(decide_url(membership), {"decision": "approve_with_agency"})
+    membership.refresh_from_db()
+    proposed.refresh_from_db()
+    assert membership.status == Membership.Status.APPROVED
+    assert proposed.status == Agency.Status.ACTIVE
+
+
+def test_decision_refuses_an_unknown_decision_and_an_outside_next(officer_client, pending_user):
+    membership = Membership.objects.get(user=pending_user)
+    assert officer_client.post(decide_url(membership), {"decision": "delete"}).status_code == 400
+    response = officer_client.post(
+        decide_url(membership), {"decision": "decline", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("admin:network_membership_change", args=[membership.pk])
+
+
+def test_decision_is_post_only(officer_client, pending_user):
+    membership = Membership.objects.get(user=pending_user)
+    assert officer_client.get(decide_url(membership)).status_code == 405
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.PENDING
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member"])
+def test_only_officers_decide(client_for_role, role, agency):
+    membership = PendingMembershipFactory(agency=agency)
+    response = client_for_role(role).post(decide_url(membership), {"decision": "approve"})
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.PENDING
+
+
+def test_membership_filters_have_distinct_titles(officer_client, pending_user):
+    """Issue 25: the membership's and the agency's status were both "By status"."""
+    html = officer_client.get(MEMBERSHIPS_URL).content.decode()
+    titles = re.findall(r"By ([\w ]+?)\s*</", html)
+    assert "membership status" in titles and "agency status" in titles
+    assert len(titles) == len(set(titles))
+
+
+def test_membership_list_keeps_to_five_short_columns(officer_client, pending_user):
+    """Issue 25: at 1,280 px ten columns pushed Status out of view."""
+    response = officer_client.get(MEMBERSHIPS_URL)
+    headers = re.findall(
+        r'<th scope="col" class="[^"]*?([\w-]+-column|column-\w+)', response.content.decode()
+    )
+    assert headers == [
+        "action-checkbox-column",
+        "column-person",
+        "column-agency_display",
+        "column-status",
+        "column-requested",
+        "column-decided",
+    ]
+    assert pending_user.email in response.content.decode()

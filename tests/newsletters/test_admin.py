@@ -162,12 +162,55 @@ def test_publish_now_action(officer_client, anon_client):
         assert anon_client.get(issue.get_absolute_url()).status_code == 200
 
 
+def test_send_to_members_asks_first_with_the_audience_and_the_count(
+    officer_client, member, other_member, officer
+):
+    """Issue 25: "Send to its audience" sent at once, with no count of who gets it."""
+    issue = IssueFactory()
+    response = officer_client.post(
+        CHANGELIST, {"action": "send_to_members", "_selected_action": [issue.pk], "index": 0}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "All members" in html and "3 recipients" in html
+    assert 'name="confirm" value="yes"' in html
+    assert not Delivery.objects.exists()
+
+
+def test_a_second_confirmation_sends_nothing_twice(officer_client, member, other_member, officer):
+    issue = IssueFactory()
+    confirm = {"action": "send_to_members", "_selected_action": [issue.pk], "confirm": "yes"}
+    officer_client.post(CHANGELIST, confirm)
+    assert Delivery.objects.filter(issue=issue).count() == 3
+    again = officer_client.post(CHANGELIST, confirm, follow=True)
+    assert "nobody gets it twice" in again.content.decode()
+    assert Delivery.objects.filter(issue=issue).count() == 3
+    page = officer_client.post(
+        CHANGELIST, {"action": "send_to_members", "_selected_action": [issue.pk], "index": 0}
+    ).content.decode()
+    assert "3 already have it" in page and "nobody new to send to" in page
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member"])
+def test_only_publishers_send(client_for_role, role):
+    issue = IssueFactory()
+    client_for_role(role).post(
+        CHANGELIST,
+        {"action": "send_to_members", "_selected_action": [issue.pk], "confirm": "yes"},
+    )
+    assert not Delivery.objects.exists()
+
+
 def test_send_to_members_only_queues(officer_client, member, other_member, officer):
     issue = IssueFactory()
     draft = DraftIssueFactory()
     response = officer_client.post(
         CHANGELIST,
-        {"action": "send_to_members", "_selected_action": [issue.pk, draft.pk], "index": 0},
+        {
+            "action": "send_to_members",
+            "_selected_action": [issue.pk, draft.pk],
+            "confirm": "yes",
+        },
         follow=True,
     )
     assert "3 new email(s) queued" in response.content.decode()
@@ -284,3 +327,20 @@ def test_delivery_admin_filters_failures_and_retries_them(officer_client):
     assert failed.status == Delivery.Status.PENDING
     assert sent.status == Delivery.Status.SENT
     assert officer_client.get(reverse("admin:newsletters_delivery_add")).status_code == 403
+
+
+def test_issue_list_shows_emails_in_one_column(officer_client):
+    """Issue 25: seven columns cut off Failed at 1,280 px."""
+    from tests.factories import IssueFactory
+
+    IssueFactory()
+    html = officer_client.get("/admin/newsletters/issue/").content.decode()
+    assert "column-emails" in html and "column-publish_at" not in html
+    assert "0 sent, 0 waiting, 0 failed" in html
+
+
+def test_a_new_issue_is_dated_today(officer_client, time_machine):
+    """Issue 25: "Issue date" had no default, so the first save failed."""
+    time_machine.move_to(dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC), tick=False)
+    form = officer_client.get(ADD).context["adminform"].form
+    assert form["issue_date"].value() == dt.date(2026, 12, 6)

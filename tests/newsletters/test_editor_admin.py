@@ -279,3 +279,88 @@ def test_the_issue_page_counts_each_sections_files_without_a_query_each(officer_
     # Nothing is read per section: the files are counted with the sections, and the event is
     # chosen by search (an issue's page never lists every event once per section).
     assert many <= few
+
+
+def test_a_valid_pdf_survives_a_photo_without_alt_text(officer_client, section):
+    """Issue 25: a missing alt text threw away both uploads, the valid PDF included."""
+    response = post_section(
+        officer_client,
+        section,
+        photo=upload("p.jpg", jpeg_bytes(), "image/jpeg"),
+        document=upload("letter.pdf", PDF_BYTES, "application/pdf"),
+        **{"images-0-alt_text": ""},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kept from your last attempt: letter.pdf" in html
+    assert "Kept from your last attempt: p.jpg" in html
+    forms = {
+        inline.formset.prefix: inline.formset.forms[0]
+        for inline in response.context["inline_admin_formsets"]
+    }
+    kept_pdf = forms["documents"]["kept_upload"].value()
+    kept_photo = forms["images"]["kept_upload"].value()
+    assert kept_pdf and kept_photo and kept_pdf != kept_photo
+    assert f'value="{kept_pdf}"' in html
+
+    # Sent again with the alt text and no files chosen: both files are saved.
+    data = section_form(
+        section,
+        **{"images-0-kept_upload": kept_photo, "documents-0-kept_upload": kept_pdf},
+    )
+    again = officer_client.post(
+        reverse("admin:newsletters_section_change", args=[section.pk]), data
+    )
+    assert again.status_code == 302, errors_of(again)
+    document = SectionDocument.objects.get(section=section)
+    assert document.original_name == "letter.pdf"
+    assert document.file.read() == PDF_BYTES
+    assert SectionImage.objects.get(section=section).alt_text == (
+        "Delegates in the conference hall"
+    )
+
+
+def test_a_made_up_kept_key_is_no_file(officer_client, section):
+    data = section_form(section, **{"documents-0-kept_upload": "made-up"})
+    data.update({"images-0-alt_text": "", "images-0-consent_confirmed": ""})
+    response = officer_client.post(
+        reverse("admin:newsletters_section_change", args=[section.pk]), data
+    )
+    assert response.status_code == 200
+    assert "This field is required" in errors_of(response)
+    assert not SectionDocument.objects.exists()
+
+
+def test_a_kept_file_name_is_shown_escaped(officer_client, section):
+    response = post_section(
+        officer_client,
+        section,
+        photo=upload("p.jpg", jpeg_bytes(), "image/jpeg"),
+        document=upload("<em>x<em>.pdf", PDF_BYTES, "application/pdf"),
+        **{"images-0-alt_text": ""},
+    )
+    html = response.content.decode()
+    assert "Kept from your last attempt: &lt;em&gt;x&lt;em&gt;.pdf" in html
+    assert "<em>x<em>.pdf" not in html
+
+
+def test_the_section_page_offers_its_photos_to_place_in_the_text(officer_client, section):
+    """Issue 25: putting a photo in the text meant copying its address by hand."""
+    photo = add_photo(section, alt_text='The "hall" & stage')
+    other = add_photo(SectionFactory(issue=section.issue), alt_text="Another section's")
+    html = officer_client.get(
+        reverse("admin:newsletters_section_change", args=[section.pk])
+    ).content.decode()
+    assert 'data-photo-picker-for="id_body"' in html
+    assert (
+        f'data-src="{photo.get_absolute_url()}" data-alt="The &quot;hall&quot; &amp; stage"' in html
+    )
+    assert other.get_absolute_url() not in html
+    assert "<script>" not in html.replace(" ", "")
+
+
+def test_a_section_without_photos_has_no_picker(officer_client, section):
+    html = officer_client.get(
+        reverse("admin:newsletters_section_change", args=[section.pk])
+    ).content.decode()
+    assert "data-photo-picker-for" not in html

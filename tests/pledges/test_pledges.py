@@ -309,6 +309,17 @@ def test_new_pledge_takes_the_year_from_the_reminder_link(member_client):
     assert form["year"].value() == 2019
 
 
+@pytest.mark.parametrize(
+    ("day", "year"), [(dt.date(2026, 12, 6), 2027), (dt.date(2026, 6, 1), 2026)]
+)
+def test_new_pledge_defaults_to_the_year_the_reminders_ask_for(client, member, day, year):
+    """Issue 25: in December the reminders ask for next year's pledges; so does the form."""
+    with time_machine.travel(dt.datetime.combine(day, dt.time(12)), tick=False):
+        client.force_login(member)
+        form = client.get(NEW).context["form"]
+    assert form["year"].value() == year
+
+
 def test_empty_pledge_text_is_an_error(member_client, agency):
     response = member_client.post(NEW, {"agency": agency.pk, "year": 2018, "text": "  "})
     assert "text" in response.context["form"].errors

@@ -291,3 +291,21 @@ def test_overdue_jobs_line_links_to_those_jobs(officer_client, time_machine):
     assert "pledges.reminders" in listed and "mail.deliver" not in listed
     jobs.run_due_jobs(worker="worker one", names=["pledges.reminders"], force=True)
     assert "jobs-overdue" not in desk(officer_client)[0]
+
+
+def test_waiting_requests_have_approve_and_decline_buttons(officer_client):
+    from network.models import Membership
+
+    waiting = PendingMembershipFactory()
+    html = desk(officer_client)[1]
+    action = f'action="/admin/network/membership/{waiting.pk}/decide/"'
+    assert html.count(action) == 2
+    assert 'value="Approve"' in html and 'value="Decline"' in html
+    response = officer_client.post(
+        f"/admin/network/membership/{waiting.pk}/decide/",
+        {"decision": "approve", "next": "/admin/"},
+    )
+    assert response["Location"] == "/admin/"
+    waiting.refresh_from_db()
+    assert waiting.status == Membership.Status.APPROVED
+    assert "membership-requests" not in desk(officer_client)[0]

@@ -303,6 +303,19 @@ def test_provided_without_areas_is_a_form_error(member_client, agency, areas, le
     assert answers_of(agency) == {}
 
 
+def test_areas_without_we_provide_this_is_a_form_error(member_client, agency, areas, legal):
+    """Issue 25: ticking Dudley without "We provide this" said "saved" and dropped Dudley."""
+    data = post_data([legal], {})
+    data["services-0-areas"] = [str(areas[0].pk)]
+
+    response = member_client.post(edit_url(agency), data)
+
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
+    assert "tick &quot;We provide this&quot; too" in response.content.decode()
+    assert answers_of(agency) == {}
+
+
 def test_forged_area_id_is_a_form_error(member_client, agency, areas, legal):
     data = post_data([legal], {legal: ([999999], "")})
 

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The newsletter editor's static files (newsletters/editor.py); its own widgets are unused.
     "django_prose_editor",
-    "import_export",
     # Last: it adds filters to the other apps' admin lists once they are registered.
     "reports",
 ]
@@ -165,11 +164,6 @@ WMASN_SECRET_PAGES = {
 
 # Data protection: whom people write to about their personal data (shown on /privacy/).
 WMASN_PRIVACY_CONTACT = env_str("WMASN_PRIVACY_CONTACT", "privacy@example.org")
-
-# Onboarding imports (network/imports.py): one transaction; the uploaded sheet waits for the
-# officer's confirmation in the shared cache (Redis in production), seen by every app server.
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
