@@ -7,6 +7,7 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from events import jobs, log_redaction, privacy, signals  # noqa: F401
+        from events.registration import admin  # noqa: F401
 
         signals.connect()
         # After LOGGING is configured (django.setup() does that before apps are ready).

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from events import views
+from events.registration import views as registration
 
 app_name = "events"
 
@@ -16,6 +17,16 @@ urlpatterns = [
         name="document",
     ),
     path("events/<slug:slug>.ics", views.event_ics, name="event-ics"),
+    # Registration (events/registration/).
+    path("events/<slug:slug>/register/", registration.register, name="register"),
+    path("events/<slug:slug>/register/sent/", registration.register_sent, name="register-sent"),
+    path(
+        "events/<slug:slug>/register/confirm/<str:token>/",
+        registration.register_confirm,
+        name="register-confirm",
+    ),
+    # The secret stands in for a login (never logged: events/log_redaction.py).
+    path("events/<slug:slug>/ticket/<str:secret>/", registration.ticket, name="ticket"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar.ics", views.public_feed, name="public-feed"),
     # The token is URL-safe base64 (no dots or slashes); find() rejects anything else.
