@@ -1,6 +1,7 @@
 from django.urls import path
 
 from events import views
+from events.registration import door
 from events.registration import views as registration
 
 app_name = "events"
@@ -25,6 +26,8 @@ urlpatterns = [
         registration.register_confirm,
         name="register-confirm",
     ),
+    path("events/<slug:slug>/check-in/", door.check_in, name="check-in"),
+    path("events/<slug:slug>/check-in/walk-in/", door.walk_in, name="walk-in"),
     # The secret stands in for a login (never logged: events/log_redaction.py).
     path("events/<slug:slug>/ticket/<str:secret>/", registration.ticket, name="ticket"),
     path("calendar/", views.calendar_page, name="calendar"),
