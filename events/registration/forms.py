@@ -34,8 +34,13 @@ class RegistrationForm(forms.Form):
         "large print.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # Consent is given, or refused, only by choosing: no answer records none (and no photos).
     photo_consent = forms.ChoiceField(
-        choices=PHOTO_CHOICES, widget=forms.RadioSelect, label="Photos"
+        choices=PHOTO_CHOICES,
+        widget=forms.RadioSelect,
+        label="Photos",
+        required=False,
+        help_text="Without an answer we take it as no.",
     )
 
     def __init__(self, *args, settings, guest, **kwargs):
@@ -59,7 +64,7 @@ class RegistrationForm(forms.Form):
             for name in ("organisation", "job_role", "dietary_needs", "access_needs")
             if name in data
         }
-        if "photo_consent" in data:
+        if data.get("photo_consent"):
             details["photo_consent"] = data["photo_consent"] == "yes"
         details["answers"] = {
             str(question.pk): data.get(question.field_name) for question in self.questions

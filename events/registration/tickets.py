@@ -31,6 +31,7 @@ def qr_svg(rsvp, *, scale=6):
         scale=scale,
         border=4,
         xmldecl=False,
+        omitsize=True,
         svgns=True,
         title=f"QR code of ticket {rsvp.formatted_ticket_code}",
         dark="#000",

@@ -94,7 +94,6 @@ def register(request, slug):
             "is_open": is_open,
             "may_register": may_register,
             "full": services.is_full(event),
-            "closes_at": settings.closes_at(),
         },
         status=status,
     )

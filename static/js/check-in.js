@@ -219,6 +219,7 @@
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
       .then(function (media) {
         stream = media;
+        video.hidden = false;
         video.srcObject = media;
         return video.play();
       })
@@ -241,6 +242,7 @@
       stream.getTracks().forEach(function (track) { track.stop(); });
     }
     stream = null;
+    video.hidden = true;
     startButton.hidden = false;
     stopButton.hidden = true;
     startButton.focus();

@@ -218,3 +218,14 @@ def test_the_sent_page_says_to_check_email(anon_client, conference):
 def test_the_event_page_links_to_open_registration(anon_client, conference):
     page = anon_client.get(conference.get_absolute_url()).content.decode()
     assert register_url(conference) in page
+
+
+def test_one_click_registers_a_member_when_nothing_else_is_required(member_client, conference):
+    conference.registration.questions.filter(required=True).delete()
+    form = member_client.get(register_url(conference)).context["form"]
+    initial = {name: value for name, value in form.initial.items() if value}
+    response = member_client.post(register_url(conference), initial)
+    assert response.status_code == 302
+    rsvp = RSVP.objects.get(event=conference)
+    assert rsvp.organisation == "West Midlands Police"
+    assert rsvp.photo_consent is None and rsvp.photo_consent_at is None
