@@ -435,6 +435,9 @@ class RSVP(RejectsNulBytes, models.Model):
     reminded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the day-before reminder of a registration went."
     )
+    certificate_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the link to the certificate of attendance went."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -816,6 +819,7 @@ class CalendarToken(models.Model):
 # Registration's own models live with its code; imported here so Django finds them.
 from events.registration.models import (  # noqa: E402, F401
     DoorStaff,
+    Feedback,
     Question,
     RegistrationSettings,
 )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events import views
-from events.registration import door
+from events.registration import door, exports, officers
 from events.registration import views as registration
 
 app_name = "events"
@@ -30,6 +30,34 @@ urlpatterns = [
     path("events/<slug:slug>/check-in/walk-in/", door.walk_in, name="walk-in"),
     # The secret stands in for a login (never logged: events/log_redaction.py).
     path("events/<slug:slug>/ticket/<str:secret>/", registration.ticket, name="ticket"),
+    path(
+        "events/<slug:slug>/ticket/<str:secret>/certificate.pdf",
+        registration.certificate,
+        name="certificate",
+    ),
+    path(
+        "events/<slug:slug>/ticket/<str:secret>/feedback/",
+        registration.feedback,
+        name="feedback",
+    ),
+    # Officers: counts, badges, exports and the feedback summary.
+    path("events/<slug:slug>/registrations/", officers.registrations, name="registrations"),
+    path("events/<slug:slug>/registrations/badges.pdf", officers.badges, name="badges"),
+    path(
+        "events/<slug:slug>/registrations/registrations.csv",
+        exports.registrations_csv,
+        name="registrations-csv",
+    ),
+    path(
+        "events/<slug:slug>/registrations/attendance.csv",
+        exports.attendance_csv,
+        name="attendance-csv",
+    ),
+    path(
+        "events/<slug:slug>/registrations/feedback.csv",
+        exports.feedback_csv,
+        name="feedback-csv",
+    ),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar.ics", views.public_feed, name="public-feed"),
     # The token is URL-safe base64 (no dots or slashes); find() rejects anything else.

@@ -70,7 +70,10 @@ class RegistrationSettingsAdmin(admin.ModelAdmin):
             return "-"
         slug = obj.event.slug
         return format_html(
-            '<a href="{}">Registration form</a> · <a href="{}">Registrations</a>',
+            '<a href="{}">Registration form</a> · <a href="{}">Counts, badges and exports</a>'
+            ' · <a href="{}">Check-in</a> · <a href="{}">Registrations</a>',
             reverse("events:register", args=[slug]),
+            reverse("events:registrations", args=[slug]),
+            reverse("events:check-in", args=[slug]),
             reverse("admin:events_rsvp_changelist") + f"?event__id__exact={obj.event_id}",
         )

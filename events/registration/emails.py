@@ -89,3 +89,14 @@ def send_offer_lapsed(rsvp):
 
 def send_reminder(rsvp):
     _send("reminder", rsvp, kind="registration-reminder")
+
+
+def send_certificate(rsvp):
+    base = ticket_url(rsvp)
+    _send(
+        "certificate",
+        rsvp,
+        kind="registration-certificate",
+        certificate_url=base + "certificate.pdf",
+        feedback_url=base + "feedback/",
+    )

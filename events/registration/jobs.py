@@ -58,3 +58,11 @@ def send_reminders(now=None):
                 emails.send_reminder(rsvp)
                 sent += claimed
     return sent
+
+
+@periodic("registration-certificates", every=dt.timedelta(hours=1))
+def send_certificate_links():
+    """Email certificate links to those checked in at events now over; returns how many."""
+    from events.registration import after
+
+    return after.send_certificate_links()

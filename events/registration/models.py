@@ -151,3 +151,30 @@ class DoorStaff(models.Model):
 
     def __str__(self):
         return f"{self.user} at the door of {self.registration.event}"
+
+
+class Feedback(RejectsNulBytes, models.Model):
+    """An attendee's short feedback on an event: a rating and two questions."""
+
+    registration = models.OneToOneField(
+        "events.RSVP", on_delete=models.CASCADE, related_name="feedback"
+    )
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(
+        choices=[(n, str(n)) for n in range(1, 6)], help_text="1 (poor) to 5 (excellent)."
+    )
+    most_useful = BoundedTextField("what was most useful", max_length=2000, blank=True)
+    improve = BoundedTextField("what could be better", max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Feedback on {self.event}: {self.rating}/5"

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +12,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from events import views as event_views
 from events.models import RSVP
-from events.registration import access, emails, services, tickets
+from events.registration import access, after, emails, printing, services, tickets
+from events.registration.feedback import FeedbackForm
 from events.registration.forms import RegistrationForm, initial_for_member
+from events.registration.models import Feedback
 from network.access import sees_member_details
 from wmasn.clients import client_address
 
@@ -158,13 +160,51 @@ def ticket(request, slug, secret):
         and rsvp.offer_expires_at is not None
         and rsvp.offer_expires_at > now,
         "is_over": event.ends_at < now,
-        "attendance": getattr(rsvp, "attendance", None) if has_place else None,
+        "attendance": after.attended(rsvp) if has_place else None,
+        "certificate_due": has_place and after.certificate_due(rsvp, now),
+        "feedback_given": Feedback.objects.filter(registration=rsvp).exists(),
+        "after_links": after.ticket_links(rsvp) if has_place else [],
         "google_url": event_views.google_calendar_url(event, members=True),
         "outlook_url": event_views.outlook_calendar_url(event, members=True),
         "ics_url": reverse("events:event-ics", args=[event.slug]),
     }
-    if has_place and not event.is_cancelled:
+    if has_place and not event.is_cancelled and not context["is_over"]:
         context["qr_svg"] = mark_safe(tickets.qr_svg(rsvp))  # noqa: S308 - made by segno here
     if rsvp.answer == RSVP.Answer.WAITING:
         context["waiting_position"] = rsvp.waiting_position()
     return render(request, "events/registration/ticket.html", context)
+
+
+@never_cache
+@require_safe
+def certificate(request, slug, secret):
+    """The certificate of attendance, for someone checked in, once the event is over."""
+    rsvp = access.get_ticket(slug, secret)
+    if not after.certificate_due(rsvp):
+        raise Http404("No certificate for this ticket.")
+    pdf = printing.certificate_pdf(name=rsvp.name, event=rsvp.event)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{rsvp.event.slug}.pdf"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback(request, slug, secret):
+    """The short feedback form, for those who came, after the event; once each."""
+    rsvp = access.get_ticket(slug, secret)
+    if not after.certificate_due(rsvp):
+        raise Http404("No feedback form for this ticket.")
+    given = Feedback.objects.filter(registration=rsvp).first()
+    form = FeedbackForm(request.POST if request.method == "POST" and not given else None)
+    if form.is_bound and form.is_valid():
+        form.instance.registration, form.instance.event = rsvp, rsvp.event
+        form.save()
+        messages.success(request, "Thank you for your feedback.")
+        return redirect("events:ticket", slug, secret)
+    return render(
+        request,
+        "events/registration/feedback.html",
+        {"event": rsvp.event, "rsvp": rsvp, "form": form, "given": given},
+        status=400 if form.errors else 200,
+    )

@@ -152,6 +152,7 @@ WMASN_ADMIN_REQUIRES_MFA = env_bool("ADMIN_REQUIRES_MFA", True)
 WMASN_SECRET_PAGES = {
     "events:calendar",
     "events:ticket",
+    "events:feedback",
     "events:register-confirm",
     "mfa_activate_totp",
     "mfa_view_recovery_codes",
