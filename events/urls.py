@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events import views
-from events.registration import door, exports, officers
+from events.registration import door, exports, guest_data, officers
 from events.registration import views as registration
 
 app_name = "events"
@@ -9,6 +9,9 @@ app_name = "events"
 # A public contract: members bookmark these and calendar apps poll them.
 urlpatterns = [
     path("events/", views.event_list, name="event-list"),
+    # Guests' data by an emailed link (before <slug>/: "my-registrations" is not an event).
+    path("events/my-registrations/", guest_data.request_link, name="guest-data-request"),
+    path("events/my-registrations/<str:token>/", guest_data.guest_data, name="guest-data"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
     # A signed link in a meeting email; <token> says who, for which meeting, which answer.
     path("events/<slug:slug>/answer/<str:token>/", views.answer_from_email, name="answer"),

@@ -100,3 +100,13 @@ def send_certificate(rsvp):
         certificate_url=base + "certificate.pdf",
         feedback_url=base + "feedback/",
     )
+
+
+def send_guest_data_link(email, url):
+    """The link to a guest's registrations (their data), to the address asked about."""
+    send_email(
+        "events/registration/email/guest_data",
+        to=email,
+        context={"data_url": url},
+        kind="registration-guest-data",
+    )

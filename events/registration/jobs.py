@@ -66,3 +66,11 @@ def send_certificate_links():
     from events.registration import after
 
     return after.send_certificate_links()
+
+
+@periodic("registration-retention", every=dt.timedelta(days=1))
+def erase_old_guest_registrations():
+    """Erase guests' registrations 12 months after their event; returns how many."""
+    from events.registration import privacy
+
+    return privacy.erase_old_guest_data()

@@ -168,9 +168,10 @@ def confirm_guest(*, rsvp, now=None):
 
 
 @transaction.atomic
-def cancel_place(*, rsvp, now=None):
+def cancel_place(*, rsvp, now=None, tell=True):
     """Give up a place (or leave the waiting list); a freed place is offered to the next
-    person waiting. Returns the RSVP."""
+    person waiting. The person is emailed to confirm it, unless `tell` is False (their data
+    is being erased). Returns the RSVP."""
     now = now or timezone.now()
     event = lock_event(rsvp.event)
     rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
@@ -179,7 +180,8 @@ def cancel_place(*, rsvp, now=None):
     rsvp.answer, rsvp.waiting_since, rsvp.offer_expires_at = RSVP.Answer.APOLOGIES, None, None
     rsvp.save(update_fields=["answer", "waiting_since", "offer_expires_at", "updated_at"])
     offer_places(event, now=now)
-    emails.send_cancelled(rsvp)
+    if tell:
+        emails.send_cancelled(rsvp)
     return rsvp
 
 

@@ -153,6 +153,7 @@ WMASN_SECRET_PAGES = {
     "events:calendar",
     "events:ticket",
     "events:feedback",
+    "events:guest-data",
     "events:register-confirm",
     "mfa_activate_totp",
     "mfa_view_recovery_codes",
