@@ -162,7 +162,8 @@ def event_detail(request, slug):
         )
         if user.is_officer:
             context["all_answers"] = (
-                RSVP.objects.filter(event=event)
+                RSVP.objects.counted()
+                .filter(event=event)
                 .select_related("user")
                 .order_by("answer", "user__first_name", "user__last_name", "user__email")
             )

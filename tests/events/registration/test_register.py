@@ -229,3 +229,32 @@ def test_one_click_registers_a_member_when_nothing_else_is_required(member_clien
     rsvp = RSVP.objects.get(event=conference)
     assert rsvp.organisation == "West Midlands Police"
     assert rsvp.photo_consent is None and rsvp.photo_consent_at is None
+
+
+def test_officers_see_confirmed_guests_among_the_answers(officer_client, conference):
+    services.register_guest(event=conference, name="Una", email="una@example.org", details={})
+    gail = services.register_guest(
+        event=conference, name="Gail", email="gail@example.org", details={}
+    )
+    services.confirm_guest(rsvp=gail)
+    page = officer_client.get(conference.get_absolute_url()).content.decode()
+    assert "Gail (guest)" in page and "gail@example.org" in page
+    assert "Una" not in page
+
+
+def test_the_admins_attendee_export_includes_guests(officer_client, conference, member):
+    services.register_member(event=conference, user=member, details={})
+    gail = services.register_guest(
+        event=conference,
+        name="Gail",
+        email="gail@example.org",
+        details={"organisation": "Red Cross"},
+    )
+    services.confirm_guest(rsvp=gail)
+    response = officer_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "export_attendees_csv", "_selected_action": [conference.pk]},
+    )
+    body = response.content.decode()
+    assert "Gail,gail@example.org,Red Cross" in body
+    assert member.email in body
