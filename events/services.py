@@ -47,6 +47,10 @@ def answer_event(*, event, user, answer):
     rsvp, _ = RSVP.objects.update_or_create(
         event=event, user=user, defaults={"answer": answer, "waiting_since": waiting_since}
     )
+    if event.registration_settings is not None and not rsvp.ticket_secret:
+        # At an event with registration the answer is the registration: it has a ticket.
+        rsvp.issue_ticket()
+        rsvp.save(update_fields=["ticket_code", "ticket_secret", "updated_at"])
     told = []
     if answer == RSVP.Answer.WAITING and previous != answer:
         told.append(_personal_notice(event, EventNotice.Kind.WAITING, user))

@@ -99,3 +99,63 @@ def test_a_guest_registers_and_confirms_by_email(page, conference):
     assert page.get_by_role("heading", name="Your ticket: Anti-Slavery Day conference").is_visible()
     assert_accessible(page)
     assert RSVP.objects.attending().get(event=conference).guest_name == "Sam Guest"
+
+
+@pytest.mark.parametrize("fixture", ["page", "phone_page"])
+def test_after_the_event_pages_officers_pages_and_guest_data_pass_axe(request, fixture):
+    from events.models import Event
+    from events.registration import checkin, services
+    from tests.factories import OfficerFactory
+
+    page = request.getfixturevalue(fixture)
+    start = timezone.now() - dt.timedelta(days=1)
+    event = EventFactory(
+        kind="conference",
+        title="Anti-Slavery Day conference",
+        slug="asd-past",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=6),
+    )
+    RegistrationSettings.objects.create(event=event, audience="everyone", is_open=True)
+    officer = OfficerFactory(email="chair@example.org")
+    gail = services.confirm_guest(
+        rsvp=services.register_guest(
+            event=event, name="Gail Guest", email="gail@example.org", details={}
+        )
+    )
+    checkin.check_in(event=Event.objects.get(pk=event.pk), rsvp=gail, by=officer)
+
+    page.goto(f"/events/asd-past/ticket/{gail.ticket_secret}/")
+    assert page.get_by_role("link", name="Your certificate of attendance (PDF)").is_visible()
+    assert_accessible(page)
+    snap(page, "ticket-after")
+    page.get_by_role("link", name="Tell us how it went").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("5").check()
+    page.get_by_label("What was most useful to you?").fill("The survivor's talk")
+    page.get_by_role("button", name="Send my feedback").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Thank you for your feedback.").first.is_visible()
+    assert_accessible(page)
+
+    page.goto("/events/my-registrations/")
+    assert_accessible(page)
+    page.get_by_label("Email address you registered with").fill("gail@example.org")
+    page.get_by_role("button", name="Email me the link").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    link = next(
+        re.search(r"http://\S+/events/my-registrations/\S+/", m.body).group(0)
+        for m in mail.outbox
+        if m.subject == "[WMASN] Your event registrations"
+    )
+    page.goto("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert page.get_by_role("cell", name="Gail Guest").is_visible()
+    assert_accessible(page)
+
+    log_in(page, "chair@example.org", PASSWORD)
+    page.goto("/events/asd-past/registrations/")
+    assert page.get_by_text("1 answer, average rating 5.0 out of 5.").is_visible()
+    assert_accessible(page)
+    snap(page, "registrations")

@@ -258,3 +258,32 @@ def test_the_admins_attendee_export_includes_guests(officer_client, conference, 
     body = response.content.decode()
     assert "Gail,gail@example.org,Red Cross" in body
     assert member.email in body
+
+
+def test_an_answer_on_the_event_page_is_the_registration_with_a_ticket(member_client, conference):
+    member_client.post(conference.get_absolute_url(), {"answer": "attending"})
+    rsvp = RSVP.objects.get(event=conference)
+    assert rsvp.ticket_code and rsvp.ticket_secret
+    page = member_client.get(register_url(conference)).content.decode()
+    assert reverse("events:ticket", args=[conference.slug, rsvp.ticket_secret]) in page
+
+
+def test_an_rsvp_from_before_registration_opened_gets_its_ticket_by_saving(
+    member_client, member, conference
+):
+    RSVP.objects.create(event=conference, user=member, answer="attending")
+    page = member_client.get(register_url(conference))
+    assert "Save your answers below to get your ticket" in page.content.decode()
+    response = member_client.post(register_url(conference), form_data(conference))
+    assert response.status_code == 302
+    assert RSVP.objects.get(event=conference).ticket_secret
+
+
+def test_officers_find_the_registrations_and_door_pages_from_the_event(
+    officer_client, member_client, conference
+):
+    officers_page = officer_client.get(conference.get_absolute_url()).content.decode()
+    assert reverse("events:registrations", args=[conference.slug]) in officers_page
+    assert reverse("events:check-in", args=[conference.slug]) in officers_page
+    members_page = member_client.get(conference.get_absolute_url()).content.decode()
+    assert reverse("events:check-in", args=[conference.slug]) not in members_page
