@@ -117,6 +117,13 @@
     sending = true;
     var next = queue[0];
     return post(next.code, next.scanned_at).then(function (answer) {
+      if (answer.status === "refused") {
+        // Logged out (or the session ended) while offline: keep the scans until logged in.
+        sending = false;
+        show(answer);
+        showQueue();
+        return null;
+      }
       writeQueue(readQueue().slice(1));
       if (typeof answer.checked_in === "number") {
         countEl.textContent = String(answer.checked_in);
