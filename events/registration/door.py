@@ -53,6 +53,9 @@ def check_in(request, slug):
     event = _door_event(request, slug)
     if request.method == "POST":
         return _record(request, event)
+    if _wants_json(request):
+        # The page asks every few seconds, so each door phone shows everyone's check-ins.
+        return JsonResponse(services.counts(event))
     query = request.GET.get("q", "")
     response = render(
         request,

@@ -17,6 +17,7 @@
   var queueStatus = root.querySelector("[data-queue-status]");
   var countEl = root.querySelector("[data-checked-in-count]");
   var RETRY_EVERY_MS = 10000;
+  var COUNTS_EVERY_MS = 15000;
   var SAME_CODE_PAUSE_MS = 3000;
   var sending = false;
 
@@ -147,8 +148,23 @@
     }
   });
 
+  // The counts, live: other phones at the door check people in too.
+  function refreshCounts() {
+    if (!navigator.onLine) {
+      return;
+    }
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (counts) {
+        if (counts && typeof counts.checked_in === "number") {
+          countEl.textContent = String(counts.checked_in);
+        }
+      }, function () {});
+  }
+
   window.addEventListener("online", flush);
   window.setInterval(flush, RETRY_EVERY_MS);
+  window.setInterval(refreshCounts, COUNTS_EVERY_MS);
   showQueue();
   flush();
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Attendance, DoorStaff
-from events.registration import services, tickets
+from events.registration import checkin, services, tickets
 from tests.factories import EventFactory, NetworkMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +233,14 @@ def test_the_ticket_page_shows_the_check_in_time(client, officer, conference, ti
     checkin.check_in(event=conference, rsvp=ticket, by=officer)
     page = client.get(reverse("events:ticket", args=[conference.slug, ticket.ticket_secret]))
     assert "checked in at" in page.content.decode()
+
+
+def test_the_door_page_gives_live_counts_as_json(officer_client, officer, conference, ticket):
+    checkin.check_in(event=conference, rsvp=ticket, by=officer)
+    counts = officer_client.get(door_url(conference), HTTP_ACCEPT="application/json").json()
+    assert (counts["checked_in"], counts["attending"]) == (1, 1)
+
+
+def test_live_counts_are_for_the_door_only(member_client, conference):
+    response = member_client.get(door_url(conference), HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
