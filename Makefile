@@ -7,7 +7,7 @@ PIP_INSTALL := PIP_CONSTRAINT=requirements-build.txt $(BIN)/pip install --disabl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate demo lock clean bench backup restore
+.PHONY: run test lint format install install-dev migrate demo lock clean bench backup restore assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,20 @@ var:
 migrate: install | var
 	$(BIN)/python manage.py migrate --noinput
 
-demo: migrate
+# Browser code from npm (assets/package.json), served from the portal's own static files:
+# the QR decoder of the check-in page (events/registration/door.py).
+static/vendor/jsqr/jsQR.js: assets/package.json assets/package-lock.json
+	npm ci --prefix assets --no-audit --no-fund --silent
+	mkdir -p static/vendor/jsqr
+	cp assets/node_modules/jsqr/dist/jsQR.js assets/node_modules/jsqr/LICENSE static/vendor/jsqr/
+
+# Without npm (a laptop with only Python) the portal still runs: the check-in page then scans
+# with the browser's own BarcodeDetector where it has one, and by typed code or name anyway.
+assets:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory static/vendor/jsqr/jsQR.js; \
+	else echo "npm not found: skipping the check-in page's QR decoder (static/vendor/jsqr/)"; fi
+
+demo: migrate assets
 	$(BIN)/python manage.py load_demo_data
 
 # A mail worker runs beside the server (emails print to this console, or go to EMAIL_HOST
@@ -40,7 +53,7 @@ run: demo
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev | var
+test: install-dev assets | var
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=wmasn.settings.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -160,9 +160,11 @@ def main():
     )
     print("== wrote docs/performance.md", flush=True)
     # The mail queue's figures: their own section of docs/performance.md (benchmarks/mail.py).
-    from benchmarks import mail
+    from benchmarks import mail, registration
 
     mail.main()
+    # Registration, check-in and badges (issue 27): their own section too.
+    registration.main()
 
 
 def machine_description():

@@ -318,7 +318,8 @@ class EventAdmin(UploadAdmin, admin.ModelAdmin):
     @admin.action(description="Export attendees of selected events as CSV", permissions=["view"])
     def export_attendees_csv(self, request, queryset):
         rsvps = (
-            RSVP.objects.filter(event__in=queryset)
+            RSVP.objects.counted()
+            .filter(event__in=queryset)
             .select_related("event", "user")
             .order_by("event__starts_at", "answer", "user__email")
         )
@@ -334,9 +335,9 @@ class EventAdmin(UploadAdmin, admin.ModelAdmin):
             [
                 rsvp.event.title,
                 timezone.localtime(rsvp.event.starts_at).strftime("%Y-%m-%d %H:%M %Z"),
-                rsvp.user.get_full_name(),
-                rsvp.user.email,
-                "; ".join(sorted(agencies.get(rsvp.user_id, []))),
+                rsvp.user.get_full_name() if rsvp.user_id else rsvp.name,
+                rsvp.email,  # a guest's registration has no user (events/registration/)
+                "; ".join(sorted(agencies.get(rsvp.user_id, []))) or rsvp.organisation,
                 rsvp.get_answer_display(),
                 timezone.localtime(rsvp.updated_at).strftime("%Y-%m-%d %H:%M"),
             ]

@@ -7,5 +7,6 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from events import jobs, privacy, signals  # noqa: F401
+        from events.registration import admin  # noqa: F401
 
         signals.connect()

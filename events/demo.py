@@ -192,4 +192,7 @@ def load_events(stdout):
 
 def load(stdout):
     """The events app's demo step."""
+    from events.registration.demo import load_registration
+
     load_events(stdout=stdout)
+    load_registration(stdout=stdout)

@@ -295,7 +295,20 @@ class Event(RejectsNulBytes, models.Model):
 
     @property
     def capacity(self):
+        """Places: the registration's own capacity when registration is set up, else the
+        venue's (None: no limit)."""
+        registration = self.registration_settings
+        if registration is not None:
+            return registration.capacity
         return self.venue.capacity if self.venue_id else None
+
+    @property
+    def registration_settings(self):
+        """The event's RegistrationSettings, or None when it has no registration."""
+        try:
+            return self.registration
+        except models.ObjectDoesNotExist:
+            return None
 
     def accepts_rsvps(self, now=None):
         """Members answer only for scheduled events that have not yet ended."""
@@ -310,11 +323,36 @@ class Event(RejectsNulBytes, models.Model):
 
 class RSVPQuerySet(models.QuerySet):
     def attending(self):
-        return self.filter(answer=RSVP.Answer.ATTENDING)
+        """Those with a place: members who said so, and guests who confirmed their email."""
+        return self.filter(answer=RSVP.Answer.ATTENDING).counted()
+
+    def counted(self):
+        """Members' answers, and guests' once they confirmed their email; an unconfirmed
+        guest holds no place and is on no list."""
+        return self.filter(models.Q(user__isnull=False) | models.Q(confirmed_at__isnull=False))
+
+    def unconfirmed(self):
+        return self.filter(user__isnull=True, confirmed_at__isnull=True)
+
+    def holding_places(self, now=None):
+        """Those a place is kept for: attending, or offered a place and still in time."""
+        now = now or timezone.now()
+        return self.counted().filter(
+            models.Q(answer=RSVP.Answer.ATTENDING)
+            | models.Q(answer=RSVP.Answer.WAITING, offer_expires_at__gt=now)
+        )
+
+    def guests(self):
+        return self.filter(user__isnull=True)
+
+    def with_ticket_code(self, code):
+        """The registration a typed ticket code names (case and dashes do not matter)."""
+        code = normalise_ticket_code(code)
+        return self.filter(ticket_code=code) if code else self.none()
 
     def waiting(self):
         """The waiting list, first come first served."""
-        return self.filter(answer=RSVP.Answer.WAITING).order_by("waiting_since", "pk")
+        return self.filter(answer=RSVP.Answer.WAITING).counted().order_by("waiting_since", "pk")
 
     def from_agencies_of(self, user):
         """Answers by approved members of the agencies this user is an approved member of."""
@@ -326,8 +364,28 @@ class RSVPQuerySet(models.QuerySet):
         return self.filter(user_id__in=colleagues.values("user_id"))
 
 
-class RSVP(models.Model):
-    """A member's answer for an event."""
+# A ticket's typed code: 8 characters without look-alikes (no 0/O, 1/I/L), shown as XXXX-XXXX.
+TICKET_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TICKET_CODE_LENGTH = 8
+
+
+def new_ticket_code():
+    return "".join(secrets.choice(TICKET_CODE_ALPHABET) for _ in range(TICKET_CODE_LENGTH))
+
+
+def new_ticket_secret():
+    """The secret in a ticket page's address: it stands in for a login."""
+    return secrets.token_urlsafe(24)
+
+
+def normalise_ticket_code(code):
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:TICKET_CODE_LENGTH]
+
+
+class RSVP(RejectsNulBytes, models.Model):
+    """A member's answer for an event, and a registration for it: a member's registration is
+    their RSVP (one record, one rule); a guest's has no user but a name and an email, and
+    counts only once they confirmed it by the emailed link."""
 
     class Answer(models.TextChoices):
         ATTENDING = "attending", "Attending"
@@ -336,11 +394,49 @@ class RSVP(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rsvps",
+        help_text="The member; blank for a guest's registration.",
     )
     answer = models.CharField(max_length=10, choices=Answer.choices)
     waiting_since = models.DateTimeField(
         null=True, blank=True, help_text="When the member joined the waiting list."
+    )
+    # Registration (events/registration/): a guest's details, the answers and the ticket.
+    guest_name = models.CharField(max_length=200, blank=True)
+    guest_email = models.EmailField(
+        max_length=254, blank=True, help_text="A guest's address, stored in lower case."
+    )
+    organisation = models.CharField(max_length=200, blank=True)
+    job_role = models.CharField(max_length=200, blank=True)
+    dietary_needs = BoundedTextField(max_length=500, blank=True)
+    access_needs = BoundedTextField(max_length=500, blank=True)
+    photo_consent = models.BooleanField(null=True, blank=True)
+    photo_consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the photo consent was given or refused."
+    )
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Answers to the event's own questions, by id."
+    )
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a guest confirmed by the emailed link."
+    )
+    # Blank until a registration issues a ticket (a meeting's RSVP has none).
+    ticket_code = models.CharField(max_length=TICKET_CODE_LENGTH, blank=True)
+    ticket_secret = models.CharField(max_length=64, blank=True, editable=False)
+    offer_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A place offered from the waiting list is kept until then for acceptance.",
+    )
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the day-before reminder of a registration went."
+    )
+    certificate_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the link to the certificate of attendance went."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -360,10 +456,75 @@ class RSVP(models.Model):
                 condition=~models.Q(answer="waiting") | models.Q(waiting_since__isnull=False),
                 name="rsvp_waiting_has_time",
             ),
+            # A member's is theirs; a guest's has an email (blanked only by erasure).
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, guest_email="")
+                | models.Q(user__isnull=True),
+                name="rsvp_member_or_guest",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "guest_email"],
+                condition=models.Q(user__isnull=True, confirmed_at__isnull=False)
+                & ~models.Q(guest_email=""),
+                name="rsvp_one_per_confirmed_guest",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket_code"],
+                condition=~models.Q(ticket_code=""),
+                name="rsvp_ticket_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket_secret"],
+                condition=~models.Q(ticket_secret=""),
+                name="rsvp_ticket_secret_unique",
+            ),
+        ]
+        indexes = [
+            # The expiry jobs look for unconfirmed guests and running offers: a handful.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(user__isnull=True, confirmed_at__isnull=True),
+                name="rsvp_unconfirmed_idx",
+            ),
+            models.Index(
+                fields=["offer_expires_at"],
+                condition=models.Q(offer_expires_at__isnull=False),
+                name="rsvp_offer_idx",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.user} — {self.event}: {self.get_answer_display()}"
+        return f"{self.name} — {self.event}: {self.get_answer_display()}"
+
+    @property
+    def is_guest(self):
+        return self.user_id is None
+
+    @property
+    def name(self):
+        if self.user_id:
+            return self.user.get_full_name() or self.user.email
+        return self.guest_name or "(erased)"
+
+    @property
+    def email(self):
+        return self.user.email if self.user_id else self.guest_email
+
+    @property
+    def is_confirmed(self):
+        return self.user_id is not None or self.confirmed_at is not None
+
+    @property
+    def formatted_ticket_code(self):
+        code = self.ticket_code or ""
+        return f"{code[:4]}-{code[4:]}" if code else ""
+
+    def issue_ticket(self):
+        """Give this registration its typed code and its page's secret, if it has none."""
+        if not self.ticket_code:
+            self.ticket_code = new_ticket_code()
+        if not self.ticket_secret:
+            self.ticket_secret = new_ticket_secret()
 
     def waiting_position(self):
         """Where this answer stands on its event's waiting list (1 is next for a place)."""
@@ -379,7 +540,20 @@ class Attendance(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        help_text="The member; blank for a guest checked in from their registration.",
+    )
+    # Checked in at the door from a registration (events/registration/checkin.py).
+    registration = models.OneToOneField(
+        RSVP,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendance",
     )
     # The agency they came for, kept as it was on the day so the figures do not move later.
     agency = models.ForeignKey(
@@ -406,7 +580,8 @@ class Attendance(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} at {self.event}"
+        who = self.user if self.user_id else (self.registration or "a guest")
+        return f"{who} at {self.event}"
 
 
 class EventDocument(RejectsNulBytes, StoredDocument):
@@ -639,3 +814,12 @@ class CalendarToken(models.Model):
             },
         )
         return token
+
+
+# Registration's own models live with its code; imported here so Django finds them.
+from events.registration.models import (  # noqa: E402, F401
+    DoorStaff,
+    Feedback,
+    Question,
+    RegistrationSettings,
+)

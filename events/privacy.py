@@ -14,6 +14,15 @@ def export_rsvps(user):
             "waiting_since": iso(r.waiting_since),
             "answered_at": iso(r.created_at),
             "updated_at": iso(r.updated_at),
+            # A registration is the RSVP: its answers travel with it.
+            "organisation": r.organisation,
+            "job_role": r.job_role,
+            "dietary_needs": r.dietary_needs,
+            "access_needs": r.access_needs,
+            "photo_consent": r.photo_consent,
+            "photo_consent_at": iso(r.photo_consent_at),
+            "answers": r.answers,
+            "ticket_code": r.formatted_ticket_code,
         }
         for r in RSVP.objects.filter(user=user).select_related("event")
     ]

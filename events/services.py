@@ -24,6 +24,7 @@ from events.models import (
     meeting_title,
     retitled_for_venue,
 )
+from events.registration import services as registration
 
 # Answering -------------------------------------------------------------------------------------
 
@@ -46,6 +47,10 @@ def answer_event(*, event, user, answer):
     rsvp, _ = RSVP.objects.update_or_create(
         event=event, user=user, defaults={"answer": answer, "waiting_since": waiting_since}
     )
+    if event.registration_settings is not None and not rsvp.ticket_secret:
+        # At an event with registration the answer is the registration: it has a ticket.
+        rsvp.issue_ticket()
+        rsvp.save(update_fields=["ticket_code", "ticket_secret", "updated_at"])
     told = []
     if answer == RSVP.Answer.WAITING and previous != answer:
         told.append(_personal_notice(event, EventNotice.Kind.WAITING, user))
@@ -66,7 +71,7 @@ def _locked(event):
 
 
 def _places_taken(event):
-    return RSVP.objects.attending().filter(event=event).count()
+    return RSVP.objects.holding_places().filter(event=event).count()
 
 
 def fill_places(event):
@@ -84,6 +89,10 @@ def fill_places(event):
 
 
 def _fill_places_and_tell(event):
+    if event.registration_settings is not None:
+        # A registration's freed places are offered, each for a while, not given at once.
+        registration.offer_places(event)
+        return []
     promoted = fill_places(event)
     EventNotice.objects.bulk_create(
         EventNotice(
@@ -290,7 +299,12 @@ def record_attendance(*, event, users, recorded_by, now=None):
     now = now or timezone.now()
     wanted = {user.pk for user in users}
     existing = set(Attendance.objects.filter(event=event).values_list("user_id", flat=True))
-    removed, _ = Attendance.objects.filter(event=event).exclude(user_id__in=wanted).delete()
+    # Guests checked in at the door are not on this list of members: they stay.
+    removed, _ = (
+        Attendance.objects.filter(event=event, user__isnull=False)
+        .exclude(user_id__in=wanted)
+        .delete()
+    )
     agency_of = {}
     for user_id, agency_id in (
         Membership.objects.approved()

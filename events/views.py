@@ -168,7 +168,8 @@ def event_detail(request, slug):
         context["officer_needs_mfa"] = is_officer(user) and needs_mfa(user)
         if has_officer_powers(user):
             context["all_answers"] = (
-                RSVP.objects.filter(event=event)
+                RSVP.objects.counted()
+                .filter(event=event)
                 .select_related("user")
                 .order_by("answer", "user__first_name", "user__last_name", "user__email")
             )

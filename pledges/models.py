@@ -90,6 +90,15 @@ class Pledge(RejectsNulBytes, models.Model):
         on_delete=models.SET_NULL,
         related_name="pledges_created",
     )
+    # Made from a conference registration's pledge link: who made it, and from which place.
+    registration = models.ForeignKey(
+        "events.RSVP",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pledges",
+        help_text="The conference registration it was made from.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

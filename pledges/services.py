@@ -50,9 +50,16 @@ def pledge_year_choices(today=None):
 
 @transaction.atomic
 def record_pledge(
-    *, agency, year, text, visibility=Pledge.Visibility.PUBLIC, made_at=None, created_by=None
+    *,
+    agency,
+    year,
+    text,
+    visibility=Pledge.Visibility.PUBLIC,
+    made_at=None,
+    created_by=None,
+    registration=None,
 ):
-    """Record an agency's pledge for a year."""
+    """Record an agency's pledge for a year (from a conference registration, if given)."""
     pledge = Pledge(
         agency=agency,
         year=year,
@@ -60,6 +67,7 @@ def record_pledge(
         visibility=visibility,
         made_at=made_at,
         created_by=created_by,
+        registration=registration,
     )
     pledge.full_clean()
     pledge.save()

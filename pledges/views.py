@@ -12,11 +12,13 @@ from network.models import Agency
 from pledges.access import get_pledge_for_editor, get_pledge_for_viewer
 from pledges.forms import PledgeEditForm, PledgeFilterForm, PledgeForm, ProgressUpdateForm
 from pledges.models import Pledge
+from pledges.registration import conference_registration
 from pledges.services import (
     add_progress_update,
     current_pledge_year,
     edit_pledge,
     pledge_year_choices,
+    pledge_year_for_event,
     record_pledge,
     wall_summary,
 )
@@ -84,6 +86,11 @@ def pledge_create(request):
     initial = {}
     if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in pledge_year_choices():
         initial["year"] = int(request.GET["year"])
+    # From a conference ticket's pledge link: that conference, and the registration recorded.
+    registration = conference_registration(user, request.GET.get("registration", ""))
+    if registration is not None:
+        initial["made_at"] = registration.event_id
+        initial["year"] = pledge_year_for_event(registration.event)
     data = request.POST if request.method == "POST" else None
     form = PledgeForm(data, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -95,6 +102,9 @@ def pledge_create(request):
             visibility=data["visibility"],
             made_at=data["made_at"],
             created_by=user,
+            registration=registration
+            if data["made_at"] == getattr(registration, "event", None)
+            else None,
         )
         messages.success(
             request, f"{possessive(pledge.agency)} pledge for {pledge.year} is recorded."

@@ -103,7 +103,9 @@ def meetings_section(report):
         events_held=counts["events"],
         meetings_held=counts["meetings"],
         attendances=attendances.count(),
-        people_attending=attendances.values("user_id").distinct().count(),
+        # Members counted once each; guests checked in at the door have no user.
+        people_attending=attendances.exclude(user=None).values("user_id").distinct().count()
+        + attendances.filter(user=None).count(),
         agencies_attending=attendances.exclude(agency=None).values("agency_id").distinct().count(),
     )
     report.add(

@@ -36,7 +36,9 @@ def secret_urls(value):
     return {
         "personal calendar feed": f"/calendar/{value}.ics",
         "answer link": f"/events/network-meeting/answer/{value}/",
-        "ticket": f"/events/anti-slavery-day/ticket/{value}",
+        "ticket": f"/events/anti-slavery-day/ticket/{value}/",
+        "guest registration confirmation": f"/events/anti-slavery-day/register/confirm/{value}/",
+        "guest's registrations": f"/events/my-registrations/{value}/",
         "invitation": f"/invitations/{value}/",
         "password reset": f"/accounts/password/reset/key/3-{value}/",
         "email confirmation": f"/accounts/confirm-email/{value}/",

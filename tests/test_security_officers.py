@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter
 
+from events.registration.models import RegistrationSettings
 from reports import annual
 from tests.factories import (
     EventFactory,
@@ -29,6 +30,11 @@ KNOWN_OFFICER_VIEWS = {
     "reports:report-csv",
     "reports:publish",
     "reports:record-coverage",
+    "events:registrations",
+    "events:badges",
+    "events:registrations-csv",
+    "events:attendance-csv",
+    "events:feedback-csv",
 }
 
 
@@ -48,8 +54,9 @@ def officer_with_mfa(db):
     return client
 
 
-def officer_only_urls():
-    """Every URL of the URLconf whose view is marked officer-only, with sample arguments."""
+def officer_only_urls(event_slug="an-event"):
+    """Every URL of the URLconf whose view is marked officer-only, with sample arguments (an
+    event's pages name `event_slug`)."""
     samples = {IntConverter: YEAR, SlugConverter: "new-members"}
 
     def walk(patterns, namespace):
@@ -60,6 +67,8 @@ def officer_only_urls():
             elif isinstance(entry, URLPattern) and getattr(entry.callback, "officer_only", False):
                 converters = getattr(entry.pattern, "converters", {})
                 kwargs = {name: samples.get(type(c), "x") for name, c in converters.items()}
+                if namespace == "events:" and "slug" in kwargs:
+                    kwargs["slug"] = event_slug
                 name = f"{namespace}{entry.name}"
                 yield name, reverse(name, kwargs=kwargs)
 
@@ -89,7 +98,9 @@ def test_every_officer_url_answers_an_officer_without_mfa_as_the_admin_does(
 
 
 def test_every_officer_url_opens_for_an_officer_with_mfa(officer_with_mfa, mfa_required):
-    for name, url in officer_only_urls().items():
+    event = EventFactory(kind="conference")
+    RegistrationSettings.objects.create(event=event, is_open=True)
+    for name, url in officer_only_urls(event.slug).items():
         response = officer_with_mfa.get(url)
         if response.status_code == 405:
             continue  # the actions are tested one by one below

@@ -30,7 +30,9 @@ SECRET_PATHS = [
     # (what, the path before the secret, what the log shows instead of the rest)
     ("personal calendar feed", "/calendar/", "[token].ics"),
     ("answer link from a meeting email", "/events/*/answer/", "[token]/"),
-    ("ticket (QR code)", "/events/*/ticket/", "[code]"),
+    ("ticket (QR code), its certificate and feedback", "/events/*/ticket/", "[code]"),
+    ("a guest's registration confirmation", "/events/*/register/confirm/", "[token]/"),
+    ("a guest's link to their registrations", "/events/my-registrations/", "[token]/"),
     ("invitation to join an agency", "/invitations/", "[token]/"),
     ("password reset", "/accounts/password/reset/key/", "[key]/"),
     ("email address confirmation", "/accounts/confirm-email/", "[key]/"),

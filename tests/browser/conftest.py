@@ -91,6 +91,14 @@ def assert_accessible(page):
     )
 
 
+def snap(page, name):
+    """Save a full-page screenshot as <name>-<width>.png in $WMASN_SCREENSHOTS, when set."""
+    folder = os.environ.get("WMASN_SCREENSHOTS")
+    if folder:
+        width = page.viewport_size["width"]
+        page.screenshot(path=os.path.join(folder, f"{name}-{width}.png"), full_page=True)
+
+
 def log_in(page, email, password):
     page.goto("/accounts/login/")
     assert_accessible(page)

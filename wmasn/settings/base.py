@@ -156,6 +156,10 @@ WMASN_ADMIN_REQUIRES_MFA = env_bool("ADMIN_REQUIRES_MFA", True)
 # Pages that show a secret, by URL name: sent "private, no-store" (wmasn/middleware.py).
 WMASN_SECRET_PAGES = {
     "events:calendar",
+    "events:ticket",
+    "events:feedback",
+    "events:guest-data",
+    "events:register-confirm",
     "mfa_activate_totp",
     "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes",
