@@ -13,7 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import RSVP
-from network.privacy import iso
+from network.models import User
+from network.privacy import DELETED_EMAIL_DOMAIN, iso
+from wmasn.mail.erasure import erase_recipient
+from wmasn.mail.models import OutgoingEmail
 
 # Guests' registrations are erased this long after the event (stated on /privacy/).
 GUEST_RETENTION = dt.timedelta(days=365)
@@ -92,7 +95,10 @@ def _erase(rsvps, now):
     from events.registration import services
 
     erased = 0
+    people = {}
     for rsvp in rsvps:
+        if rsvp.guest_email:
+            people.setdefault(rsvp.guest_email.lower(), rsvp.guest_name)
         if rsvp.answer in (RSVP.Answer.ATTENDING, RSVP.Answer.WAITING) and rsvp.event.ends_at > now:
             services.cancel_place(rsvp=rsvp, now=now, tell=False)
             rsvp.refresh_from_db()
@@ -100,7 +106,23 @@ def _erase(rsvps, now):
             setattr(rsvp, name, value)
         rsvp.save()
         erased += 1
+    _erase_from_outbox(people)
     return erased
+
+
+def _erase_from_outbox(people):
+    """The emails sent to these guests (ticket, confirmation, offers) go with their data,
+    unless the address is also a member's account, whose own deletion covers its mail."""
+    members = set(User.objects.filter(email__in=list(people)).values_list("email", flat=True))
+    for email, name in people.items():
+        if email in {member.lower() for member in members}:
+            continue
+        erase_recipient(
+            OutgoingEmail.objects.filter(recipient__iexact=email),
+            tombstone_email=f"erased-guest@{DELETED_EMAIL_DOMAIN}",
+            full_name=name,
+            addresses=[email],
+        )
 
 
 @transaction.atomic

@@ -96,3 +96,17 @@ def test_a_members_registration_is_in_their_download(conference, member):
     (rsvp,) = export_user_data(member)["rsvps"]
     assert (rsvp["job_role"], rsvp["dietary_needs"]) == ("Detective", "Vegan")
     assert rsvp["ticket_code"]
+
+
+def test_erasing_a_guest_scrubs_the_emails_sent_to_them(client, guest, sent):
+    from wmasn.mail.models import EmailContent, OutgoingEmail
+
+    url = data_link(client, sent)
+    stored = OutgoingEmail.objects.filter(recipient="gail@example.org")
+    assert stored.exists()  # the confirmation, the ticket and the data link
+    contents = list(stored.values_list("content_id", flat=True))
+    client.post(url, {"action": "erase"})
+    assert not OutgoingEmail.objects.filter(recipient__iexact="gail@example.org").exists()
+    for content in EmailContent.objects.filter(pk__in=contents):
+        assert "Gail Guest" not in content.text + content.html + content.subject
+        assert "gail@example.org" not in content.text + content.html
