@@ -101,3 +101,39 @@ def meeting(venue):
         venue=venue,
         online_url="https://meet.example.org/wmasn-secret-room",
     )
+
+
+def two_workers_at_once(monkeypatch, module, name, work):
+    """Run `work()` in two threads while `module.name` is slowed down by half a second, so
+    without a row lock the second worker would claim what the first is sending. Returns what
+    each worker's `work()` returned, sorted."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    slow = getattr(module, name)
+
+    def slowed(*args, **kwargs):
+        result = slow(*args, **kwargs)
+        time.sleep(0.5)
+        return result
+
+    monkeypatch.setattr(module, name, slowed)
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(work())
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    return sorted(results)

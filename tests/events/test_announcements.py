@@ -2,20 +2,24 @@
 scheduled year in one email per member, nothing for an event cancelled or over first."""
 
 import datetime as dt
-import threading
-import time
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from events import notices, tasks
 from events.models import Event
 from events.services import PlannedMeeting, cancel_events, schedule_network_meetings
 from network.notifications import Kind
-from tests.events.conftest import NOTICE_TIME, admin_change_data, london, new_event_data
+from tests.events.conftest import (
+    NOTICE_TIME,
+    admin_change_data,
+    london,
+    new_event_data,
+    two_workers_at_once,
+)
 from tests.factories import EventFactory, NetworkMemberFactory, RSVPFactory, VenueFactory
 from wmasn.jobs import get_job, run_job
 from wmasn.mail.models import OutgoingEmail
@@ -341,31 +345,8 @@ def test_two_workers_at_once_announce_once(monkeypatch, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     people = [NetworkMemberFactory() for _ in range(3)]
     schedule(PlannedMeeting(dt.date(2027, 5, 20), VenueFactory()))
-    announce = notices.announce
-
-    def slow_announce(events):
-        sent = announce(events)
-        time.sleep(0.5)  # without the lock, the other worker would claim the same events
-        return sent
-
-    monkeypatch.setattr(notices, "announce", slow_announce)
-    results, errors = [], []
-
-    def worker():
-        try:
-            results.append(tasks.announce_waiting())
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert sorted(results) == [0, 3]
+    results = two_workers_at_once(monkeypatch, notices, "announce", tasks.announce_waiting)
+    assert results == [0, 3]
     recipients = sorted(OutgoingEmail.objects.values_list("recipient", flat=True))
     assert recipients == sorted(person.email for person in people)
     assert Event.objects.get().announced_at == NOW

@@ -3,20 +3,24 @@ changed (an EventNotice) and renders no email; the worker tells each person invi
 whether the change came from the admin's change form, its cancel action or the scheduler."""
 
 import datetime as dt
-import threading
-import time
 
 import pytest
 import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events import notices, services, tasks
 from events.models import RSVP, Event, EventNotice
 from events.services import PlannedMeeting, cancel_event, schedule_network_meetings
-from tests.events.conftest import NOTICE_TIME, admin_change_data, london, new_event_data
+from tests.events.conftest import (
+    NOTICE_TIME,
+    admin_change_data,
+    london,
+    new_event_data,
+    two_workers_at_once,
+)
 from tests.factories import (
     EventFactory,
     MembershipFactory,
@@ -477,30 +481,7 @@ def test_two_workers_at_once_send_each_notice_once(monkeypatch, settings):
     people = [NetworkMemberFactory() for _ in range(3)]
     event = EventFactory(starts_at=london(2027, 3, 18, 10), ends_at=london(2027, 3, 18, 12))
     cancel_event(event=event, reason="Snow.")
-    send_pending = notices.send_pending
-
-    def slow_send(pending, *, now):
-        count = send_pending(pending, now=now)
-        time.sleep(0.5)  # without the lock, the other worker would claim the same notice
-        return count
-
-    monkeypatch.setattr(notices, "send_pending", slow_send)
-    results, errors = [], []
-
-    def worker():
-        try:
-            results.append(tasks.send_pending_notices())
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert sorted(results) == [0, 3]
+    results = two_workers_at_once(monkeypatch, notices, "send_pending", tasks.send_pending_notices)
+    assert results == [0, 3]
     recipients = sorted(OutgoingEmail.objects.values_list("recipient", flat=True))
     assert recipients == sorted(person.email for person in people)
