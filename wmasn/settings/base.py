@@ -179,6 +179,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", xstatic_bootstrap.BASE_DIR),
 ]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
