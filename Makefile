@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PIP_INSTALL := PIP_CONSTRAINT=requirements-build.txt $(BIN)/pip install --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The server and the mail worker see them: SITE_URL (every link in emails and feeds) follows
+# them unless it is set (wmasn/settings/environment.py).
+export HOST PORT
 
 .PHONY: run test lint format install install-dev migrate demo lock clean bench backup restore
 
