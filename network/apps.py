@@ -8,7 +8,7 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         from network import jobs, signals  # noqa: F401
-        from wmasn import checks  # noqa: F401
         from network.officers import after_migrate
+        from wmasn import checks  # noqa: F401
 
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="network-after-migrate")

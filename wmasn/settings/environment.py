@@ -41,7 +41,7 @@ def env_list(name, default=()):
 
 
 # Addresses a server listens on but a browser cannot open: links name the machine instead.
-LISTEN_ANYWHERE = {"0.0.0.0", "::", "[::]"}
+LISTEN_ANYWHERE = {"0.0.0.0", "::", "[::]"}  # noqa: S104 (names, not a bind)
 
 
 def site_url(environ=None):
