@@ -166,6 +166,22 @@ def test_the_issue_page_shows_photos_with_alt_text_and_documents_with_type_and_s
     assert "(PDF, " in page and " bytes)" in page
 
 
+def test_the_issue_page_offers_both_renditions_of_a_photo_in_a_srcset(published_files, anon_client):
+    photo, _ = published_files
+    page = anon_client.get(photo.section.issue.get_absolute_url()).content.decode()
+
+    srcset = re.search(r'<img [^>]*srcset="([^"]+)"', page).group(1)
+    candidates = dict(reversed(item.split()) for item in srcset.split(", "))
+    assert candidates == {
+        f"{photo.email_width}w": photo_url(photo, "email").removeprefix("http://testserver"),
+        f"{photo.web_width}w": photo.get_absolute_url(),
+    }
+    assert re.search(r'<img [^>]*sizes="[^"]+"', page)
+    # Both are cached a day and embeddable, as the web one is.
+    for url in candidates.values():
+        assert anon_client.get(url)["Cross-Origin-Resource-Policy"] == "cross-origin"
+
+
 def test_deleting_a_section_removes_its_files_from_storage(
     published_files, django_capture_on_commit_callbacks
 ):
