@@ -110,9 +110,10 @@ def crawl(email, max_pages):
     while queue and len(pages) < max_pages:
         path = queue.popleft()
         response = client.get(path)
-        if response.get("Content-Type", "").split(";")[0] != "text/html":
+        # Redirects (to log in, to re-authenticate) have no page; error pages do.
+        if response.status_code in range(300, 400) or getattr(response, "streaming", False):
             continue
-        if getattr(response, "streaming", False):
+        if response.get("Content-Type", "").split(";")[0] != "text/html":
             continue
         html = response.content.decode()
         pages[path] = html
