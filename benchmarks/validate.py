@@ -167,9 +167,14 @@ def main():
             pages = crawl(email, args.max_pages)
             outdir = (args.keep or workdir / "pages") / role
             errors = check(pages, outdir, args.vnu)
-            by_page = Counter(path for path, _, _ in errors)
             failures += len(errors)
-            summary.append((role, len(pages), len(errors), len(by_page)))
+            for part, inside in (("portal", False), ("admin", True)):
+                shown = [p for p in pages if p.startswith("/admin/") is inside]
+                if not shown:
+                    continue
+                found = [e for e in errors if str(e[0]).startswith("/admin/") is inside]
+                by_page = Counter(path for path, _, _ in found)
+                summary.append((f"{role}, {part}", len(shown), len(found), len(by_page)))
             for path, message, detail in errors:
                 extract = (detail.get("extract") or "").replace("\n", " ")[:120]
                 print(f"{role:13} {path}: {message} [{extract}]")

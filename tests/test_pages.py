@@ -56,3 +56,14 @@ def test_admin_pages_have_a_meta_description(officer_client):
     html = officer_client.get(reverse("admin:index")).content.decode()
 
     assert len(DESCRIPTION.findall(html)) == 1
+
+
+def test_pages_load_the_built_bootstrap_css_not_the_whole_of_it(anon_client, settings):
+    """232 KB of Bootstrap, most of it unused, blocked rendering; `make static` builds the
+    parts the pages use (docs/quality.md)."""
+    html = anon_client.get("/").content.decode()
+
+    assert '<link rel="stylesheet" href="/static/css/bootstrap.min.css">' in html
+    assert "/static/bootstrap/css/" not in html
+    built = settings.BASE_DIR / "static" / "css" / "bootstrap.min.css"
+    assert built.stat().st_size < 80_000
