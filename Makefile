@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 PIP_INSTALL := PIP_CONSTRAINT=requirements-build.txt $(BIN)/pip install --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The server and the mail worker see them: SITE_URL (every link in emails and feeds) follows
+# them unless it is set (wmasn/settings/environment.py).
+export HOST PORT
 
-.PHONY: run test lint format install install-dev migrate demo lock clean bench backup restore assets
+.PHONY: run test lint format install install-dev migrate demo lock clean bench backup restore assets static validate lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +71,29 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The CSS the pages use (docs/quality.md): Bootstrap's Sass, only the parts the portal uses,
+# compiled and purged of every selector no template, crispy form or script names into
+# static/css/bootstrap.min.css. That file is committed, so `make run` needs no npm; CI runs
+# this and fails if the committed file differs. Needs npm (package.json pins the tools).
+static: install
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p var/build
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+		--quiet-deps --silence-deprecation=import,global-builtin,color-functions \
+		static/scss/bootstrap-portal.scss var/build/bootstrap-portal.css
+	PYTHON=$(BIN)/python node_modules/.bin/purgecss --config purgecss.config.cjs
+
+# The Nu HTML checker over every page of the demo site for every role (benchmarks/validate.py).
+validate: install-dev
+	@test -d node_modules/vnu-jar || npm ci --no-audit --no-fund --ignore-scripts
+	$(BIN)/python -m benchmarks.validate
+
+# Lighthouse (mobile) on /, an event page and an issue page of the demo site
+# (benchmarks/lighthouse.py); needs chromium.
+lighthouse: install-dev
+	@test -d node_modules/lighthouse || npm ci --no-audit --no-fund --ignore-scripts
+	$(BIN)/python -m benchmarks.lighthouse
 
 # Regenerate the lock files after changing pyproject.toml.
 lock: install-dev

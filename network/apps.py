@@ -9,6 +9,7 @@ class NetworkConfig(AppConfig):
     def ready(self):
         from network import jobs, signals  # noqa: F401
         from network.officers import after_migrate
+        from wmasn import checks  # noqa: F401
         from wmasn.cache import create_cache_tables
 
         # Rate limits and TOTP checks live in the database cache (wmasn/cache.py). First: the

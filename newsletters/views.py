@@ -8,6 +8,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from newsletters.access import get_issue_for_user, get_section_file
+from newsletters.emails import file_key_is_valid
 from wmasn.clients import client_address
 from wmasn.downloads import stored_file_response
 from wmasn.pagination import paginate
@@ -18,7 +19,9 @@ from .models import Issue, SectionDocument, SectionImage
 
 # Each sign-up sends an email: a few an hour from one address on the internet.
 SIGNUPS_PER_HOUR = 5
-PUBLISHED_FILE_MAX_AGE = 60 * 60
+# A published file never changes under its random name: mail clients and proxies may keep
+# it a day (the issue page and emails link the same address).
+PUBLISHED_FILE_MAX_AGE = 24 * 60 * 60
 IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 
 # Six years of monthly issues fit on one page; older ones are a page away.
@@ -59,8 +62,10 @@ def issue_detail(request, slug):
     return response
 
 
-def _file_response(field_file, *, content_type, issue, filename):
-    response = stored_file_response(field_file, content_type=content_type, filename=filename)
+def _file_response(field_file, *, content_type, issue, filename, cross_origin=False):
+    response = stored_file_response(
+        field_file, content_type=content_type, filename=filename, cross_origin=cross_origin
+    )
     if issue.is_published:
         patch_cache_control(response, public=True, max_age=PUBLISHED_FILE_MAX_AGE)
     else:
@@ -80,11 +85,15 @@ def photo(request, pk, size, filename):
     content_type = IMAGE_TYPES.get(filename.rsplit(".", 1)[-1])
     if content_type is None:
         raise Http404("No such file.")
+    # Webmail and mail clients load an email's photos from their own origin: a published
+    # photo, or a draft's photo under a test email's signed key, may be embedded anywhere.
+    embeddable = issue.is_published or file_key_is_valid(request.GET.get("key", ""), "photo", pk)
     return _file_response(
         getattr(image, size),
         content_type=content_type,
         issue=issue,
         filename=filename,
+        cross_origin=embeddable,
     )
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from actions.models import Action
@@ -76,11 +76,20 @@ def year_end(year):
     return timezone.make_aware(dt.datetime(year + 1, 1, 1))
 
 
+def growth_span(until_year, years=GROWTH_YEARS):
+    """The years to chart: up to `years` until `until_year`, from the year the first
+    active agency joined; years before it would show a network of 0 agencies."""
+    first = Agency.objects.active().aggregate(first=Min("created_at"))["first"]
+    joined = until_year if first is None else min(timezone.localtime(first).year, until_year)
+    start = max(until_year - years + 1, joined)
+    return list(range(start, until_year + 1))
+
+
 def growth(until_year, years=GROWTH_YEARS):
     """Active agencies and approved memberships by sector at the end of each year: one
     query each, a filtered count per year grouped by sector (plain comparisons, so SQLite
     runs no date function per row)."""
-    span = list(range(until_year - years + 1, until_year + 1))
+    span = growth_span(until_year, years)
     agencies = {s: [0] * len(span) for s in SECTORS.values}
     agency_counts = (
         Agency.objects.active()

@@ -14,6 +14,7 @@ PROD_ENV = {
     "SECRET_KEY": "prod-test-" + "k" * 60,
     "ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://wmasn@db.example.org:5432/wmasn",
+    "SITE_URL": "https://portal.example.org",
 }
 
 
@@ -65,6 +66,53 @@ def test_check_deploy_reports_no_issues():
     result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def check_deploy(**env):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "wmasn.settings.prod",
+        **PROD_ENV,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        **env,
+    }
+    env = {name: value for name, value in env.items() if value is not None}
+    return run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+
+@pytest.mark.parametrize(
+    "site_url", [None, "", "http://portal.example.org", "https://127.0.0.1:8000"]
+)
+def test_check_deploy_fails_without_an_https_site_url(site_url):
+    result = check_deploy(SITE_URL=site_url)
+
+    assert result.returncode != 0
+    assert "wmasn.E001" in result.stderr
+    assert "SITE_URL" in result.stderr and "https://portal.example.org" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8101"}, "http://127.0.0.1:8101"),
+        ({"HOST": "localhost", "PORT": "8101"}, "http://localhost:8101"),
+        ({"HOST": "0.0.0.0", "PORT": "9000"}, "http://127.0.0.1:9000"),
+        ({"HOST": "::1"}, "http://[::1]:8000"),
+        ({"SITE_URL": "https://portal.example.org/", "PORT": "8101"}, "https://portal.example.org"),
+    ],
+)
+def test_site_url_follows_make_runs_host_and_port_unless_set(env, expected):
+    from wmasn.settings.environment import site_url
+
+    assert site_url(env) == expected
+
+
+def test_site_url_setting_follows_port(monkeypatch):
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.delenv("HOST", raising=False)
+    dev = load_settings(monkeypatch, "wmasn.settings.dev", PORT="8101", SITE_URL="")
+
+    assert dev.SITE_URL == "http://127.0.0.1:8101"
 
 
 SCRUBBED = [

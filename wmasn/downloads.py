@@ -4,7 +4,9 @@
 
 A stored file is shown, never run, whatever it turns out to contain: every response says
 `X-Content-Type-Options: nosniff` and `Content-Security-Policy: sandbox` (no scripts, no
-plugins, no forms, an origin of its own), and `Cross-Origin-Resource-Policy: same-site`.
+plugins, no forms, an origin of its own), and `Cross-Origin-Resource-Policy: same-site`
+unless the calling view says a file is meant to be embedded anywhere (a published
+newsletter's photos, which webmail and mail clients load from their own origins).
 Images (JPEG, PNG) may open in the browser; every document, PDFs included, is a download,
 so a paper never opens as a page of the portal and no browser's PDF viewer has to honour
 the sandbox. Caching is the calling view's choice (members-only papers are private; a
@@ -18,8 +20,9 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandb
 INLINE_TYPES = {"image/jpeg", "image/png"}
 
 
-def stored_file_response(field_file, *, content_type, filename):
-    """The stored file as a response, or 404 if storage no longer has it."""
+def stored_file_response(field_file, *, content_type, filename, cross_origin=False):
+    """The stored file as a response, or 404 if storage no longer has it; `cross_origin`
+    lets pages of other sites embed it (for files that anyone may see)."""
     try:
         handle = field_file.open("rb")
     except FileNotFoundError:
@@ -32,5 +35,7 @@ def stored_file_response(field_file, *, content_type, filename):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["Cross-Origin-Resource-Policy"] = "same-site"
+    response.headers["Cross-Origin-Resource-Policy"] = (
+        "cross-origin" if cross_origin else "same-site"
+    )
     return response

@@ -14,6 +14,21 @@ def section_body(section):
     return render_body(section)
 
 
+@register.filter
+def photo_srcset(image):
+    """Both stored renditions of a section photo, for the browser to pick the smaller one
+    that is sharp enough (the email one, 1,120 px, or the web one, 1,200 px)."""
+    from django.urls import reverse
+
+    sizes = sorted(
+        (getattr(image, f"{size}_width"), size) for size in ("email", "web") if getattr(image, size)
+    )
+    return ", ".join(
+        f"{reverse('newsletters:photo', args=[image.pk, size, image.filename(size)])} {width}w"
+        for width, size in sizes
+    )
+
+
 @register.simple_tag
 def latest_published_issue():
     """The newest published issue, for the home page; None before the first."""

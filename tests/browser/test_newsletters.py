@@ -61,3 +61,26 @@ def test_demo_issue_reads_well_on_a_phone(phone_page):
     assert_accessible(phone_page)
     phone_page.goto("/newsletters/")
     assert_accessible(phone_page)
+
+
+@pytest.mark.parametrize("width", [600, 320])
+def test_the_december_2017_email_fits_600_and_320_px(browser, width):
+    """A long URL under "Useful links" once stretched the email to 922 px at both widths."""
+    from newsletters import emails, sending
+    from newsletters.models import Issue
+
+    load_agencies(stdout=StringIO())
+    load_newsletters(stdout=StringIO())
+    html = emails.render_issue(
+        Issue.objects.get(slug="december-2017"),
+        unsubscribe_url="http://testserver/u/",
+        reason=sending.SUBSCRIBER_REASON,
+    ).html
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        assert page.evaluate("document.body.scrollWidth") <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()

@@ -67,3 +67,36 @@ def test_desk_charts_and_report_are_accessible(page, network_year):
     assert page.get_by_text("Cleo Clerk").count() == 0
     assert_accessible(page)
     page.screenshot(path=SCREENSHOT_DIR / "report-public.png", full_page=True)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_desks_next_meetings_fit_the_screen_and_read_across(browser, live_server, width):
+    """Attending and Apologies came out one letter per line; meeting names wrapped letter by
+    letter on a phone; the table used 635 of 1,280 px."""
+    OfficerFactory(email="chair@example.org")
+    EventFactory(
+        title="Network meeting, Sandwell Council House, Oldbury",
+        starts_at=timezone.now() + dt.timedelta(days=12),
+    )
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}, is_mobile=width < 500
+    )
+    try:
+        page = context.new_page()
+        log_in(page, "chair@example.org", PASSWORD)
+        page.goto("/admin/")
+        table = page.get_by_role("table", name="Next meetings")
+        line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 20")
+        # Headers on a wide screen, labelled counts on a phone: each on one line.
+        cells = table.locator("thead th") if width >= 500 else table.locator("tbody td")
+        for index in range(cells.count()):
+            assert cells.nth(index).bounding_box()["height"] < 2.5 * line, index
+        name_cell = table.locator("tbody th").first
+        # Words wrap whole: the name takes at most three lines, never one letter a line.
+        assert name_cell.bounding_box()["height"] < 4 * line
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width == 1280:
+            assert table.bounding_box()["width"] >= 800
+        page.screenshot(path=SCREENSHOT_DIR / f"desk-meetings-{width}.png", full_page=True)
+    finally:
+        context.close()

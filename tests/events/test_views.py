@@ -289,3 +289,13 @@ def test_staff_outside_the_officers_group_sees_public_view(client, upcoming):
     user = UserFactory(is_staff=True, is_active=True)
     client.force_login(user)
     assert "Lloyd House" not in client.get("/events/upcoming/").content.decode()
+
+
+def test_event_page_address_includes_the_town_for_members(client_for_role, role, upcoming):
+    upcoming.venue.town = "Oldbury"
+    upcoming.venue.address = "Sandwell Council House\nFreeth Street"
+    upcoming.venue.save()
+    html = client_for_role(role).get("/events/upcoming/").content.decode()
+
+    address = html.split("<address", 1)[1].split("</address>", 1)[0] if SEES_VENUES[role] else ""
+    assert ("Freeth Street<br>Oldbury<br>B4 6NQ" in address) is SEES_VENUES[role]

@@ -73,6 +73,20 @@ def test_the_html_is_a_600px_table_layout_with_inlined_css(sent):
     assert '<meta name="color-scheme" content="light dark">' in html
 
 
+def test_long_links_wrap_instead_of_stretching_the_table(issue, member, db):
+    """A long URL under "Useful links" stretched the December 2017 email to 922 px."""
+    long_url = "https://www.gov.uk/government/publications/" + "human-trafficking-" * 6 + "forms"
+    SectionFactory(issue=issue, order=30, heading="Useful links", body=f"<{long_url}>")
+    html = emails.render_issue(
+        issue, unsubscribe_url="http://testserver/u/", reason=sending.SUBSCRIBER_REASON
+    ).html
+
+    link = re.search(rf'<a href="{re.escape(long_url)}"[^>]*style="([^"]*)"', html).group(1)
+    assert "overflow-wrap: anywhere" in link and "word-break: break-word" in link
+    for cell in re.findall(r'<td class="content"[^>]*style="([^"]*)"', html):
+        assert "overflow-wrap: anywhere" in cell
+
+
 def test_the_html_has_logo_contents_photos_documents_event_contacts_and_helplines(sent, issue):
     html = sent.alternatives[0][0]
     welcome = issue.sections.get(heading="Welcome")

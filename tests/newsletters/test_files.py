@@ -73,6 +73,44 @@ def test_files_of_unpublished_issues_are_not_found_by_others(
         assert client.get(url).status_code == 404, url
 
 
+def test_a_published_photo_loads_from_any_mail_client_and_is_cached_a_day(
+    published_files, client_for_role, role
+):
+    photo, _ = published_files
+    for size in ("web", "email"):
+        response = client_for_role(role).get(photo_url(photo, size))
+
+        assert response.status_code == 200
+        # Chromium refuses a same-site resource in a webmail page (NotSameSite).
+        assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+        cache_control = response["Cache-Control"]
+        assert "public" in cache_control
+        max_age = int(re.search(r"max-age=(\d+)", cache_control).group(1))
+        assert max_age >= 24 * 60 * 60
+
+
+def test_a_test_emails_signed_photo_loads_from_any_client_but_stays_private(
+    unpublished_files, anon_client
+):
+    photo, document = unpublished_files
+    response = anon_client.get(photo_url(photo, "email", signed=True))
+
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    # Documents are links, not embeds: they stay same-site.
+    pdf = anon_client.get(document_url(document, signed=True))
+    assert pdf["Cross-Origin-Resource-Policy"] == "same-site"
+
+
+def test_a_drafts_photo_seen_by_an_officer_without_a_key_stays_same_site(
+    unpublished_files, officer_client
+):
+    photo, _ = unpublished_files
+    response = officer_client.get(photo.get_absolute_url())
+
+    assert response["Cross-Origin-Resource-Policy"] == "same-site"
+
+
 def test_officers_get_files_of_unpublished_issues_uncached(unpublished_files, officer_client):
     photo, document = unpublished_files
     for url in [photo.get_absolute_url(), document.get_absolute_url()]:
@@ -126,6 +164,22 @@ def test_the_issue_page_shows_photos_with_alt_text_and_documents_with_type_and_s
     assert f'width="{photo.web_width}" height="{photo.web_height}"' in page
     assert f'href="{document.get_absolute_url()}"' in page
     assert "(PDF, " in page and " bytes)" in page
+
+
+def test_the_issue_page_offers_both_renditions_of_a_photo_in_a_srcset(published_files, anon_client):
+    photo, _ = published_files
+    page = anon_client.get(photo.section.issue.get_absolute_url()).content.decode()
+
+    srcset = re.search(r'<img [^>]*srcset="([^"]+)"', page).group(1)
+    candidates = dict(reversed(item.split()) for item in srcset.split(", "))
+    assert candidates == {
+        f"{photo.email_width}w": photo_url(photo, "email").removeprefix("http://testserver"),
+        f"{photo.web_width}w": photo.get_absolute_url(),
+    }
+    assert re.search(r'<img [^>]*sizes="[^"]+"', page)
+    # Both are cached a day and embeddable, as the web one is.
+    for url in candidates.values():
+        assert anon_client.get(url)["Cross-Origin-Resource-Policy"] == "cross-origin"
 
 
 def test_deleting_a_section_removes_its_files_from_storage(

@@ -31,6 +31,20 @@ def test_agencies_and_members_by_sector_over_time(year_data):
     assert [s.values for s in chart.series] == [[1, 2, 2], [0, 0, 1], [0, 1, 2]]
 
 
+def test_growth_charts_start_the_year_the_first_agency_joined(year_data):
+    """Years before any agency joined are not a network of 0 agencies: they are left out."""
+    growth = figures.growth(YEAR, years=8)
+
+    assert growth.years == [YEAR - 2, YEAR - 1, YEAR]
+    assert growth.chart("agencies").categories == [YEAR - 2, YEAR - 1, YEAR]
+    assert [row[0] for row in growth.table("agencies").rows] == [YEAR - 2, YEAR - 1, YEAR]
+    assert all(counts[0] > 0 for counts in [growth.agencies["public"]])
+
+
+def test_growth_of_a_network_with_no_agencies_yet_is_one_year(db):
+    assert figures.growth(YEAR).years == [YEAR]
+
+
 def test_attendance_at_each_meeting_by_sector(year_data):
     attendance = figures.attendance(YEAR)
     # Cancelled meetings and the conference are left out.

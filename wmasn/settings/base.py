@@ -6,7 +6,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
-from .environment import env_bool, env_int, env_list, env_str
+from .environment import env_bool, env_int, env_list, env_str, site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -14,7 +14,9 @@ VAR_DIR = BASE_DIR / "var"
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The public address every absolute link is built on; locally it follows `make run`'s
+# HOST and PORT. Production's must be https (`check --deploy` fails otherwise: wmasn/checks.py).
+SITE_URL = site_url()
 NETWORK_NAME = "West Midlands Anti Slavery Network"
 
 INSTALLED_APPS = [
@@ -183,6 +185,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", xstatic_bootstrap.BASE_DIR),
 ]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -38,3 +38,22 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Addresses a server listens on but a browser cannot open: links name the machine instead.
+LISTEN_ANYWHERE = {"0.0.0.0", "::", "[::]"}  # noqa: S104 (names, not a bind)
+
+
+def site_url(environ=None):
+    """SITE_URL when set; else the address `make run` serves (its HOST and PORT), so every
+    link the portal writes (emails, feeds, "View on site") opens the running server."""
+    environ = os.environ if environ is None else environ
+    if environ.get("SITE_URL", "").strip():
+        return environ["SITE_URL"].strip().rstrip("/")
+    host = environ.get("HOST", "").strip() or "127.0.0.1"
+    if host in LISTEN_ANYWHERE:
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = environ.get("PORT", "").strip() or "8000"
+    return f"http://{host}:{port}"
