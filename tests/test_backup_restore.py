@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from events.models import Attendance, Event, EventDocument, SentReminder
+from events.registration.models import DoorStaff, Feedback, Question, RegistrationSettings
 from events.services import cancel_event
 from network import backups
 from network.models import Invitation, NotificationPreferences, User
@@ -87,7 +88,11 @@ def populate():
     AgencyContactFactory(agency=agency)
     event = EventFactory(organiser=agency)
     cancel_event(event=EventFactory(venue=event.venue), reason="Snow")  # and its EventNotice
-    RSVPFactory(event=event, user=member)
+    rsvp = RSVPFactory(event=event, user=member)
+    registration = RegistrationSettings.objects.create(event=event, is_open=True)
+    Question.objects.create(registration=registration, text="Which workshop?")
+    DoorStaff.objects.create(registration=registration, user=officer)
+    Feedback.objects.create(registration=rsvp, event=event, rating=5)
     Attendance.objects.create(event=event, user=member, agency=agency, recorded_by=officer)
     SentReminder.objects.create(event=event, user=member, days_before=7)
     NotificationPreferences.objects.create(user=member, reminders=False)
