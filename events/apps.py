@@ -6,6 +6,6 @@ class EventsConfig(AppConfig):
     verbose_name = "Meetings and events"
 
     def ready(self):
-        from events import jobs, privacy, signals  # noqa: F401
+        from events import jobs, privacy, replies, signals  # noqa: F401
 
         signals.connect()

@@ -32,7 +32,7 @@ TEMPLATES = sorted(
 def spamassassin():
     path = shutil.which("spamassassin")
     if path is None:
-        if os.environ.get("WMASN_REQUIRE_BROWSER") == "1":
+        if os.environ.get("WMASN_REQUIRE_BROWSER") or os.environ.get("CI"):
             pytest.fail("SpamAssassin is required here (apt-get install spamassassin)")
         pytest.skip("SpamAssassin is not installed")
     return path

@@ -286,6 +286,38 @@ def record_bounce(address, reply, *, now=None):
         BouncedAddress.objects.filter(address=address).update(last_failed_at=now, **changes)
 
 
+def suppress(address, reply, *, now=None):
+    """Put `address` on the suppression list now (a bounce that came back later, by mail)."""
+    from .models import SUPPRESS_AFTER
+
+    now = now or timezone.now()
+    record_bounce(address, reply, now=now)
+    BouncedAddress.objects.filter(
+        address=address.lower(), permanent_failures__lt=SUPPRESS_AFTER
+    ).update(permanent_failures=SUPPRESS_AFTER)
+
+
+def record_late_failure(email, reply, *, hard):
+    """An email the server took and that bounced later (a delivery status notification):
+    it failed, with the reason; a hard bounce suppresses its address."""
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        state=State.FAILED, last_reply=reply[:REPLY_MAX_LENGTH], claim="", lease_until=None
+    )
+    if hard:
+        suppress(email.recipient, reply[:REPLY_MAX_LENGTH])
+
+
+def email_for_message_id(value):
+    """The OutgoingEmail whose Message-ID (`message_id()`) this is, or None."""
+    match = re.search(r"wmasn\.(\d+)\.(\d{14})@", value or "")
+    if not match:
+        return None
+    email = OutgoingEmail.objects.filter(pk=int(match.group(1))).first()
+    if email is None or message_id(email).strip("<>") not in value:
+        return None
+    return email
+
+
 def _drop_suppressed(claim, rows):
     """Mark emails to suppressed addresses as such; returns the rest."""
     addresses = {row.recipient.lower() for row in rows}
