@@ -1,8 +1,12 @@
 """Bounces find the email they belong to and fail it (a hard one suppresses the address);
 auto-replies are recorded and ignored; a person's reply goes to the network's people."""
 
-import pytest
+import html
 
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
 from wmasn import mail
 from wmasn.mail.delivery import message_id, return_path
 from wmasn.mail.inbox.reader import read_inbox
@@ -119,3 +123,15 @@ def test_without_a_contact_address_a_persons_reply_is_kept_for_officers(
     assert (record.kind, record.outcome) == (Kind.PERSONAL, Outcome.FOR_OFFICERS)
     assert "bring a colleague" in record.text
     assert not OutgoingEmail.objects.filter(kind="inbox-forward").exists()
+
+
+def test_a_suppressed_address_is_shown_on_the_person_in_the_admin(
+    mailbox, eml, sent_email, officer_client
+):
+    person = UserFactory(email=RECIPIENT)
+    url = reverse("admin:network_user_change", args=[person.pk])
+    assert "Delivered normally" in officer_client.get(url).content.decode()
+    read_one(mailbox, eml("postfix_dsn_hard.eml", **placeholders(sent_email)))
+    page = html.unescape(officer_client.get(url).content.decode())
+    assert "Suppressed: nothing is sent" in page
+    assert "User unknown" in page
