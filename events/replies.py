@@ -10,6 +10,8 @@ Anything else changes nothing and is recorded with the reason. A COUNTER (a prop
 time) is shown to officers, never applied.
 """
 
+import datetime as dt
+
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -89,8 +91,7 @@ def _reply(incoming, vevent):
             event=event,
         )
     current = RSVP.objects.filter(event=event, user=user).first()
-    stamp = vevent.get("DTSTAMP")
-    made_at = getattr(stamp, "dt", None) if stamp is not None else None
+    made_at = _made_at(vevent)
     if current is not None and made_at is not None and current.updated_at > made_at:
         return _refused(
             f"Older than the answer already given ({current.get_answer_display()}, "
@@ -105,6 +106,15 @@ def _reply(incoming, vevent):
     return Result(
         kind=Kind.INVITATION_REPLY, outcome=Outcome.APPLIED, reason=reason, user=user, about=event
     )
+
+
+def _made_at(vevent):
+    """When the client made this answer (DTSTAMP, RFC 5546), if it says so in UTC or a zone."""
+    stamp = vevent.get("DTSTAMP")
+    value = getattr(stamp, "dt", None)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    return None
 
 
 def _counter(incoming, vevent):
