@@ -106,10 +106,12 @@ clean:
 
 # Seed networks of 100, 1,000 and 10,000 agencies into PostgreSQL, measure pages and feeds,
 # load-test gunicorn with wrk, send a newsletter to 5,000 through the mail worker to a local
-# SMTP sink, and write docs/performance.md. Needs PostgreSQL up and wrk installed.
+# SMTP sink, and write docs/performance.md; then read a mailbox of 1,000 messages from Dovecot
+# (prints "[bench] 1,000 inbound messages read …"). Needs PostgreSQL up and wrk installed.
 bench: install-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/pytest tests/inbox/test_end_to_end.py -k thousand -q -p no:cacheprovider -s
 
 # Backups (docs/backups.md): a pg_dump of DATABASE_URL into var/backups/, older ones pruned.
 backup: | var

@@ -6,7 +6,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Meetings and events"
 
     def ready(self):
-        from events import jobs, privacy, signals  # noqa: F401
+        from events import jobs, privacy, replies, signals  # noqa: F401
         from events.registration import admin  # noqa: F401
 
         signals.connect()

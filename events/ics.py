@@ -150,8 +150,10 @@ def ics_datetime(value):
 
 
 def organizer():
-    """The network as ORGANIZER, at the address the portal's emails come from."""
-    address = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    """The network as ORGANIZER: at the inbound mailbox when there is one (INBOUND_ADDRESS,
+    where calendar answers are read: events.replies), else where the portal's emails come from."""
+    address = parseaddr(settings.INBOUND_ADDRESS or settings.DEFAULT_FROM_EMAIL)[1]
+    address = vCalAddress(f"mailto:{address}")
     address.params["CN"] = ORGANIZER_NAME
     return address
 

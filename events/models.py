@@ -391,6 +391,8 @@ class RSVP(RejectsNulBytes, models.Model):
         ATTENDING = "attending", "Attending"
         APOLOGIES = "apologies", "Apologies"
         WAITING = "waiting", "Waiting list"
+        # Only from a calendar's "Tentative" (events.replies): shown, never counted as coming.
+        TENTATIVE = "tentative", "Tentative"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     user = models.ForeignKey(
@@ -449,7 +451,7 @@ class RSVP(RejectsNulBytes, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="rsvp_one_per_event"),
             models.CheckConstraint(
-                condition=models.Q(answer__in=["attending", "apologies", "waiting"]),
+                condition=models.Q(answer__in=["attending", "apologies", "waiting", "tentative"]),
                 name="rsvp_answer_valid",
             ),
             models.CheckConstraint(

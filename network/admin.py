@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from network import imports, invitations
@@ -30,6 +30,7 @@ from network.models import (
     WorkingGroup,
 )
 from wmasn.admin_filters import chosen_only_filter, titled_filter
+from wmasn.mail.models import BouncedAddress
 from wmasn.spreadsheets import csv_download
 
 
@@ -300,7 +301,7 @@ class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserAddForm
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "mail_status", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "job_title", "phone")}),
         (
             "Permissions",
@@ -329,8 +330,27 @@ class UserAdmin(DjangoUserAdmin):
     )
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined", "deleted_at")
+    readonly_fields = ("last_login", "date_joined", "deleted_at", "mail_status")
     inlines = [NotificationPreferencesInline, UserMembershipInline]
+
+    @admin.display(description="Mail to this address")
+    def mail_status(self, user):
+        """A bounced address (at sending, or by a bounce that came back later) is shown here."""
+        bounced = BouncedAddress.objects.filter(address=(user.email or "").lower()).first()
+        if bounced is None:
+            return "Delivered normally"
+        state = "Suppressed: nothing is sent" if bounced.is_suppressed else "Bounced once"
+        url = (
+            reverse("admin:mail_bouncedaddress_changelist")
+            + "?"
+            + urlencode({"q": bounced.address})
+        )
+        return format_html(
+            '{} ({}). <a href="{}">Clear it</a> once the address works again.',
+            state,
+            bounced.last_reply[:200],
+            url,
+        )
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

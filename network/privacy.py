@@ -222,6 +222,33 @@ def export_outgoing_emails(user):
     ]
 
 
+@exporter("emails_you_sent_to_the_portal")
+def export_inbound_messages(user):
+    from wmasn.mail.models import InboundMessage
+
+    return [
+        {
+            "received_at": iso(m.received_at),
+            "kind": m.get_kind_display(),
+            "subject": m.subject,
+            "what_it_changed": m.reason,
+        }
+        for m in InboundMessage.objects.filter(user=user).order_by("received_at")
+    ]
+
+
+@eraser
+def erase_inbound_messages(*, user, now, tombstone_email):
+    from wmasn.mail.erasure import erase_inbound
+
+    erase_inbound(
+        user=user,
+        tombstone_email=tombstone_email,
+        full_name=user.get_full_name(),
+        addresses=_addresses_of(user),
+    )
+
+
 @eraser
 def erase_outgoing_emails(*, user, now, tombstone_email):
     # Nothing more goes to them; what went stays counted, without their address, and no

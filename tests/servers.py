@@ -1,6 +1,7 @@
 """Throwaway servers for tests: each on a port the OS picks, each stopped by its test."""
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -210,3 +211,100 @@ class Gunicorn:
                 self.process.kill()
                 self.process.wait(timeout=5)
         self._log.close()
+
+
+class DovecotServer:
+    """Debian's Dovecot as a throwaway IMAP server: plain IMAP on 127.0.0.1 and a spare port,
+    one user with any name and the password `secret`, maildirs in a temporary folder."""
+
+    PASSWORD = "secret"
+
+    def __init__(self, root, port=None):
+        self.root = Path(root)
+        self.port = port or free_port()
+        self.process = None
+
+    @staticmethod
+    def binary():
+        return shutil.which("dovecot") or (
+            "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
+        )
+
+    def _config(self):
+        # As root (CI), mail is kept by Dovecot's own user: Dovecot refuses to log in as root.
+        as_root = os.geteuid() == 0
+        entry = pwd.getpwnam("dovecot") if as_root else pwd.getpwuid(os.geteuid())
+        homes = self.root / "home"
+        homes.mkdir(parents=True, exist_ok=True)
+        if as_root:
+            for folder in (self.root, homes):
+                os.chown(folder, entry.pw_uid, entry.pw_gid)
+        internal = entry.pw_name
+        login = "dovenull" if as_root else entry.pw_name
+        return f"""
+protocols = imap
+listen = 127.0.0.1
+base_dir = {self.root}/run
+state_dir = {self.root}/state
+log_path = {self.root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {internal}
+default_login_user = {login}
+first_valid_uid = {entry.pw_uid}
+first_valid_gid = {entry.pw_gid}
+mail_location = maildir:{homes}/%u/Maildir
+mail_plugins =
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+passdb {{
+  driver = static
+  args = password={self.PASSWORD}
+}}
+userdb {{
+  driver = static
+  args = uid={entry.pw_uid} gid={entry.pw_gid} home={homes}/%u
+}}
+"""
+
+    def start(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        config = self.root / "dovecot.conf"
+        config.write_text(self._config())
+        self.process = subprocess.Popen(
+            [self.binary(), "-F", "-c", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for_port(self.port, timeout=15)
+        except TimeoutError:
+            self.stop()
+            log = self.root / "dovecot.log"
+            raise RuntimeError(
+                f"Dovecot did not start: {log.read_text() if log.exists() else ''}"
+            ) from None
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None

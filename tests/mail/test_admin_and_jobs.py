@@ -141,8 +141,8 @@ def test_admin_warns_about_overdue_jobs(officer_client, time_machine):
     jobs.record_heartbeat("worker one")
     page = officer_client.get(reverse("admin:index")).content.decode()
     assert (
-        "Periodic jobs overdue: mail.deliver, meeting-announcements, newsletters.send-published"
-        in page
+        "Periodic jobs overdue: mail.deliver, mail.read-inbox, meeting-announcements, "
+        "newsletters.send-published" in page
     )
     jobs_page = officer_client.get(reverse("admin:jobs_jobrun_changelist")).content.decode()
     assert "Overdue" in jobs_page and "pledges.reminders" in jobs_page

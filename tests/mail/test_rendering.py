@@ -58,6 +58,8 @@ def context_with_apostrophes():
         "changes": ["time"],
         "issue": IssueFactory.build(title=ISSUE),
         "user": user,
+        "sender_name": " ".join(PERSON),
+        "original_subject": f"Re: {ISSUE}",
     }
 
 

@@ -52,14 +52,27 @@ def render_email(template, context=None):
     return RenderedEmail(subject=subject, text=text, html=html)
 
 
-def build_message(rendered, *, to, headers=None, alternatives=(), attachments=(), reply_to=None):
-    """The EmailMultiAlternatives for one rendered email to one address."""
+def build_message(
+    rendered,
+    *,
+    to,
+    headers=None,
+    alternatives=(),
+    attachments=(),
+    reply_to=None,
+    envelope_from=None,
+):
+    """The EmailMultiAlternatives for one rendered email to one address; `envelope_from` is
+    the Return-Path (where bounces go) when it differs from the From address."""
+    headers = dict(headers or {})
+    if envelope_from and envelope_from != settings.DEFAULT_FROM_EMAIL:
+        headers.setdefault("From", settings.DEFAULT_FROM_EMAIL)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=envelope_from or settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers=dict(headers or {}),
+        headers=headers,
         reply_to=[reply_to] if reply_to else None,
     )
     if rendered.html:

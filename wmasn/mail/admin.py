@@ -1,4 +1,5 @@
-"""The chair sees every outgoing email, retries failed ones and clears bouncing addresses."""
+"""The chair sees every outgoing email, retries failed ones and clears bouncing addresses;
+and what the inbound mailbox brought."""
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -6,7 +7,8 @@ from django.utils.html import format_html
 from wmasn.jobs.admin import ReadOnlyAdmin
 
 from . import delivery
-from .models import BouncedAddress, OutgoingEmail
+from .inbox import reader
+from .models import BouncedAddress, InboundMessage, OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
@@ -99,3 +101,51 @@ class BouncedAddressAdmin(ReadOnlyAdmin):
     @admin.action(description="Clear: mail to these addresses again", permissions=["change"])
     def clear(self, request, queryset):
         clear_addresses(self, request, queryset.values_list("address", flat=True))
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdmin):
+    """What the inbound mailbox brought: answers, bounces, auto-replies, people's words."""
+
+    list_display = ["received_at", "kind", "outcome", "sender", "subject", "short_reason"]
+    list_filter = ["kind", "outcome", "received_at"]
+    search_fields = ["sender", "subject"]
+    date_hierarchy = "received_at"
+    fields = [
+        "received_at",
+        "kind",
+        "outcome",
+        "reason",
+        "sender",
+        "subject",
+        "message_id",
+        "user",
+        "outgoing_email",
+        "about_link",
+        "text",
+    ]
+    readonly_fields = ["about_link"]
+    list_select_related = ["user"]
+
+    def changelist_view(self, request, extra_context=None):
+        if not reader.is_configured():
+            self.message_user(
+                request,
+                "Replies are not read: INBOUND_IMAP_HOST is not set, so invitation answers, "
+                "bounces and members' replies to the portal's emails go unread "
+                "(docs/deployment.md, 'The inbound mailbox').",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Reason")
+    def short_reason(self, message):
+        return message.reason[:100]
+
+    @admin.display(description="About")
+    def about_link(self, message):
+        about = message.about
+        if about is None:
+            return "—"
+        url = about.get_absolute_url() if hasattr(about, "get_absolute_url") else ""
+        return format_html('<a href="{}">{}</a>', url, about) if url else str(about)

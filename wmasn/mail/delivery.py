@@ -22,7 +22,10 @@ row was updated sends that one message again; never the batch.
 import base64
 import datetime as dt
 import functools
+import hashlib
+import hmac
 import logging
+import re
 import smtplib
 import uuid
 from collections import Counter, deque
@@ -37,7 +40,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import RenderedEmail, build_message
+from . import RenderedEmail, build_message, dkim_signing
 from .models import BouncedAddress, EmailContent, OutgoingEmail
 from .signals import emails_attempted
 
@@ -129,6 +132,7 @@ def message_for(email, content):
         html = html.replace(marker, escape(value))
         headers = {name: header.replace(marker, value) for name, header in headers.items()}
     headers.setdefault("Message-ID", message_id(email))
+    headers.update(standard_headers(email, headers))
     alternatives, attachments = [], []
     for part in content.parts:
         if part.get("alternative"):
@@ -142,8 +146,51 @@ def message_for(email, content):
         headers=headers,
         alternatives=alternatives,
         attachments=attachments,
-        reply_to=content.reply_to or None,
+        reply_to=content.reply_to or settings.NETWORK_CONTACT_EMAIL or None,
+        envelope_from=return_path(email),
     )
+
+
+def standard_headers(email, headers):
+    """What the bulk senders' rules ask of every automated email (RFC 3834, RFC 2919): it was
+    written by a machine, and a list a person can leave (it carries List-Unsubscribe) says
+    which list it is."""
+    extra = {"Auto-Submitted": "auto-generated"}
+    if "List-Unsubscribe" in headers:
+        list_name = (email.kind or "notices").replace(":", "-")
+        extra["List-Id"] = (
+            f"{settings.NETWORK_NAME} <{list_name}.{_domain_of(settings.DEFAULT_FROM_EMAIL)}>"
+        )
+    return extra
+
+
+def _verp_mac(pk):
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"wmasn.bounce.{pk}".encode(), hashlib.sha256
+    ).hexdigest()[:10]
+
+
+def return_path(email):
+    """The envelope sender: with INBOUND_ADDRESS set, a VERP address on the inbound mailbox
+    (`inbound+b<id>.<mac>@domain`) so that a late bounce names the email it belongs to;
+    otherwise the From address."""
+    inbound = parseaddr(settings.INBOUND_ADDRESS)[1]
+    if not inbound or email.pk is None:
+        return settings.DEFAULT_FROM_EMAIL
+    local, _, domain = inbound.rpartition("@")
+    return f"{local}+b{email.pk}.{_verp_mac(email.pk)}@{domain}"
+
+
+_VERP = re.compile(r"\+b(\d+)\.([0-9a-f]{10})@", re.I)
+
+
+def email_from_return_path(address):
+    """The OutgoingEmail id a VERP address names (checked against its MAC), or None."""
+    match = _VERP.search(address or "")
+    if not match:
+        return None
+    pk = int(match.group(1))
+    return pk if hmac.compare_digest(match.group(2).lower(), _verp_mac(pk)) else None
 
 
 def claim_batch(size=BATCH_SIZE, *, now=None):
@@ -239,6 +286,38 @@ def record_bounce(address, reply, *, now=None):
         BouncedAddress.objects.filter(address=address).update(last_failed_at=now, **changes)
 
 
+def suppress(address, reply, *, now=None):
+    """Put `address` on the suppression list now (a bounce that came back later, by mail)."""
+    from .models import SUPPRESS_AFTER
+
+    now = now or timezone.now()
+    record_bounce(address, reply, now=now)
+    BouncedAddress.objects.filter(
+        address=address.lower(), permanent_failures__lt=SUPPRESS_AFTER
+    ).update(permanent_failures=SUPPRESS_AFTER)
+
+
+def record_late_failure(email, reply, *, hard):
+    """An email the server took and that bounced later (a delivery status notification):
+    it failed, with the reason; a hard bounce suppresses its address."""
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        state=State.FAILED, last_reply=reply[:REPLY_MAX_LENGTH], claim="", lease_until=None
+    )
+    if hard:
+        suppress(email.recipient, reply[:REPLY_MAX_LENGTH])
+
+
+def email_for_message_id(value):
+    """The OutgoingEmail whose Message-ID (`message_id()`) this is, or None."""
+    match = re.search(r"wmasn\.(\d+)\.(\d{14})@", value or "")
+    if not match:
+        return None
+    email = OutgoingEmail.objects.filter(pk=int(match.group(1))).first()
+    if email is None or message_id(email).strip("<>") not in value:
+        return None
+    return email
+
+
 def _drop_suppressed(claim, rows):
     """Mark emails to suppressed addresses as such; returns the rest."""
     addresses = {row.recipient.lower() for row in rows}
@@ -326,9 +405,17 @@ class _Sender:
             self.counts["sent"] += 1
 
 
+def mail_connection():
+    """The configured email backend, signing with DKIM when a key is set."""
+    connection = get_connection()
+    if dkim_signing.is_enabled():
+        return dkim_signing.DKIMBackend(connection)
+    return connection
+
+
 def deliver_due(*, batch_size=BATCH_SIZE, connection=None, max_batches=None):
     """Send every due email, batch after batch; returns counts by outcome."""
-    sender = _Sender(connection or get_connection())
+    sender = _Sender(connection or mail_connection())
     batches = 0
     _commit_without_waiting_for_disk(True)
     try:

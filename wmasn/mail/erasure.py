@@ -4,16 +4,18 @@ The delete page promises that their name and email address are removed. So what 
 to them alone (a reminder that greets them and names their agency) loses its subject and
 bodies; any other stored email that names them (a newsletter, an officer's notice of their
 request) keeps its words but not their full name or address; and their own rows keep only
-what counts them (kind, state, dates), addressed to the account's tombstone.
+what counts them (kind, state, dates), addressed to the account's tombstone. What they sent
+to the inbound mailbox keeps what it was and what it changed, and nothing that names them.
 """
 
+import hashlib
 import re
 from html import escape
 
 from django.db import transaction
 from django.db.models import Q
 
-from .models import EmailContent, OutgoingEmail
+from .models import EmailContent, InboundMessage, OutgoingEmail
 
 ERASED_SUBJECT = "(erased: the recipient's account was deleted)"
 REPLACEMENT = "[deleted account]"
@@ -67,3 +69,27 @@ def _scrub_everywhere(names):
         for field in fields:
             setattr(content, field, pattern.sub(REPLACEMENT, getattr(content, field)))
         content.save(update_fields=fields)
+
+
+@transaction.atomic
+def erase_inbound(*, user, tombstone_email, full_name="", addresses=()):
+    """Forget what a deleted account sent to the inbound mailbox: each record keeps what it
+    was and what it changed, without their address, name, subject or words."""
+    addresses = [address.lower() for address in addresses if address]
+    theirs = InboundMessage.objects.filter(Q(user=user) | Q(sender__in=addresses))
+    names = [name for name in [full_name.strip(), *addresses] if name]
+    pattern = (
+        re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)), re.I)
+        if names
+        else None
+    )
+    for message in theirs:
+        message.key = "erased:" + hashlib.sha256(message.key.encode()).hexdigest()
+        message.message_id = ""
+        message.sender = tombstone_email
+        message.subject = ERASED_SUBJECT
+        message.text = ""
+        message.user = None
+        if pattern is not None:
+            message.reason = pattern.sub(REPLACEMENT, message.reason)
+        message.save()

@@ -1,4 +1,5 @@
-"""The mail app's periodic jobs: retries and anything an enqueue missed; old task results."""
+"""The mail app's periodic jobs: retries and anything an enqueue missed; old task results;
+the inbound mailbox."""
 
 import datetime as dt
 from io import StringIO
@@ -10,6 +11,7 @@ from django_tasks_db.backend import DatabaseBackend
 from wmasn.jobs import periodic
 
 from .delivery import deliver_due
+from .inbox import reader
 
 TASK_RESULTS_KEPT_DAYS = 14
 
@@ -27,3 +29,10 @@ def prune_task_results():
         call_command(
             "prune_db_task_results", min_age_days=TASK_RESULTS_KEPT_DAYS, stdout=StringIO()
         )
+
+
+@periodic("mail.read-inbox", every=dt.timedelta(minutes=1))
+def read_inbound_mail():
+    """Invitation answers, bounces and replies; nothing happens while INBOUND_IMAP_HOST is unset."""
+    if reader.is_configured():
+        reader.read_inbox()

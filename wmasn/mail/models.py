@@ -1,5 +1,8 @@
-"""The outbox and the addresses that bounce."""
+"""The outbox, the addresses that bounce, and what the inbound mailbox brought."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -110,3 +113,82 @@ class BouncedAddress(models.Model):
     @property
     def is_suppressed(self):
         return self.permanent_failures >= SUPPRESS_AFTER
+
+
+class InboundMessage(models.Model):
+    """One message read from the inbound mailbox: what it was and what it changed.
+
+    `key` (its Message-ID, or a hash of its bytes when it has none) is unique: the row is
+    written before anything is acted on, in the same transaction, so each message is
+    handled once however many workers read the mailbox, and across restarts.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION_REPLY = "invitation-reply", "Invitation answer"
+        COUNTER = "counter", "Proposed new time"
+        BOUNCE = "bounce", "Bounce"
+        DELAY = "delay", "Delay notice"
+        AUTO_REPLY = "auto-reply", "Automatic reply"
+        PERSONAL = "personal", "Written by a person"
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        REFUSED = "refused", "Changed nothing"
+        IGNORED = "ignored", "Recorded only"
+        FORWARDED = "forwarded", "Forwarded"
+        FOR_OFFICERS = "for-officers", "For officers to read"
+
+    key = models.CharField(max_length=255, unique=True)
+    message_id = models.CharField(max_length=998, blank=True)
+    content_hash = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sender = models.CharField(max_length=254, blank=True, db_index=True)
+    subject = models.CharField(max_length=998, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reason = models.TextField(blank=True, help_text="What it changed, or why it changed nothing.")
+    # What a person wrote (kept for officers when there is nobody to forward it to) or a
+    # proposed new time; forgotten with the rest of their data.
+    text = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_messages",
+    )
+    outgoing_email = models.ForeignKey(
+        OutgoingEmail,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_messages",
+    )
+    # What it was about (a meeting), whatever app that is: the mail layer knows no events.
+    about_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+
+    class Meta:
+        verbose_name = "inbound message"
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "invitation-reply",
+                        "counter",
+                        "bounce",
+                        "delay",
+                        "auto-reply",
+                        "personal",
+                    ]
+                ),
+                name="inbound_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.sender or 'unknown'}"

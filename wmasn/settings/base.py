@@ -232,6 +232,26 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "WMASN Portal <portal@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The network's people: where replies to the portal's emails go (Reply-To) and where the
+# inbox forwards what a person wrote. Unset, officers read those in the admin.
+NETWORK_CONTACT_EMAIL = env_str("NETWORK_CONTACT_EMAIL", "")
+# DKIM: with a private key (PEM, or the path of a PEM file), the worker signs every message
+# (wmasn.mail.dkim_signing); DKIM_DOMAIN defaults to the From address's domain.
+DKIM_PRIVATE_KEY = env_str("DKIM_PRIVATE_KEY", "")
+DKIM_SELECTOR = env_str("DKIM_SELECTOR", "wmasn")
+DKIM_DOMAIN = env_str("DKIM_DOMAIN", "")
+
+# The inbound mailbox (wmasn.mail.inbox): invitation answers, bounces, auto-replies and
+# members' replies. With INBOUND_IMAP_HOST unset nothing reads it.
+INBOUND_IMAP_HOST = env_str("INBOUND_IMAP_HOST", "")
+INBOUND_IMAP_PORT = env_int("INBOUND_IMAP_PORT", 0)  # 0: 993 with TLS, 143 without
+INBOUND_IMAP_USER = env_str("INBOUND_IMAP_USER", "")
+INBOUND_IMAP_PASSWORD = env_str("INBOUND_IMAP_PASSWORD", "")
+INBOUND_IMAP_TLS = env_bool("INBOUND_IMAP_TLS", True)
+INBOUND_IMAP_FOLDER = env_str("INBOUND_IMAP_FOLDER", "INBOX")
+# The address replies go to: ORGANIZER of invitations, and (as bounces+…@its domain) the
+# envelope sender that brings bounces back.
+INBOUND_ADDRESS = env_str("INBOUND_ADDRESS", "")
 
 # Background work (mail, periodic jobs): django-tasks with its database backend, run by
 # `python manage.py db_worker` (docs/deployment.md).
