@@ -178,7 +178,7 @@ def test_chair_writes_previews_tests_publishes_and_sends_an_issue(page, journey_
     assert "A test of “January 2018” was sent to you at chair@example.org" in page.content()
     [test_email] = mail.outbox
     assert test_email.to == ["chair@example.org"]
-    assert test_email.subject == "[Test] WMASN newsletter: January 2018"
+    assert test_email.subject == "[Test] [WMASN] Newsletter: January 2018"
 
     # Publish, then send it to its audience.
     page.locator("#id_status").select_option("published")

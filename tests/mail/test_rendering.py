@@ -78,13 +78,20 @@ def test_a_subject_says_names_with_apostrophes_as_written(template):
         assert any(name in subject for name in NAMES), subject
 
 
+@pytest.mark.parametrize("template", subject_templates())
+def test_every_subject_starts_with_the_networks_prefix(template):
+    """Issue 26: subjects in plain words with the network's prefix, as the account emails."""
+    subject = " ".join(mail.render_text(template, context_with_apostrophes()).split())
+    assert subject.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX), subject
+
+
 def test_the_invitation_reads_barnardos_in_its_subject_and_text_and_escapes_only_html():
     rendered = mail.render_email(
         "network/emails/invitation",
         {**context_with_apostrophes(), "accept_url": "https://x.example/?a=1&b=2", "days": 14},
     )
     assert rendered.subject == (
-        f"You are invited to join {AGENCY} in the West Midlands Anti Slavery Network"
+        f"[WMASN] You are invited to join {AGENCY} in the West Midlands Anti Slavery Network"
     )
     assert "O'Brien" in rendered.text and AGENCY in rendered.text
     assert "https://x.example/?a=1&b=2" in rendered.text

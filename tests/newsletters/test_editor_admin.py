@@ -226,7 +226,7 @@ def test_send_a_test_to_me_sends_the_email_to_the_officer_only(
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.to == [officer.email]
-    assert message.subject == f"[Test] WMASN newsletter: {section.issue.title}"
+    assert message.subject == f"[Test] [WMASN] Newsletter: {section.issue.title}"
     html = message.alternatives[0][0]
     assert "Conference" in html and "Test email." in html
     # The draft's photo is signed so that the officer's mail client can show it.

@@ -130,7 +130,7 @@ def test_each_email_has_text_html_and_one_click_unsubscribe(issue, member):
     sending.queue_issue(issue)
     send_all()
     [message] = mail.outbox
-    assert message.subject == "WMASN newsletter: March 2018"
+    assert message.subject == "[WMASN] Newsletter: March 2018"
     assert "DATES" in message.body and "the meeting [1] soon." in message.body
     assert "**" not in message.body and "](" not in message.body
     [(html, mimetype)] = message.alternatives

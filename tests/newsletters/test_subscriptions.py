@@ -104,7 +104,7 @@ def test_signing_up_again_says_nothing_about_who_subscribes(
 
     assert response.status_code == 302
     assert Subscriber.objects.get().name == "Sam", "a stranger cannot rename a subscriber"
-    assert mail.outbox[0].subject == "You already receive the WMASN newsletter"
+    assert mail.outbox[0].subject == "[WMASN] You already receive the newsletter"
 
 
 @pytest.mark.parametrize(
