@@ -7,13 +7,14 @@ after the page benchmarks. It replaces its section of docs/performance.md.
 
 import json
 import os
-import re
 import resource
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchmarks.sections import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -253,17 +254,6 @@ in flight, so the sending step measures about 1 query per recipient by design.
 {END}"""
 
 
-def write_section(path, section):
-    text = path.read_text() if path.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else f"{text.rstrip()}\n\n{section}\n"
-    )
-    path.write_text(text)
-
-
 def main():
     import datetime as dt
 
@@ -311,7 +301,7 @@ def main():
         dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine_description(),
     )
-    write_section(ROOT / "docs" / "performance.md", section)
+    write_section(ROOT / "docs" / "performance.md", section, start=START, end=END)
     print(section, flush=True)
 
 

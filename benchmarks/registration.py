@@ -15,12 +15,13 @@ import http.client
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from benchmarks.sections import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -338,17 +339,6 @@ No place sold twice: {places[0]}; {places[1]} (capacity {PLACES} both times).
 {END}"""
 
 
-def write_section(path, section):
-    text = path.read_text() if path.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else f"{text.rstrip()}\n\n{section}\n"
-    )
-    path.write_text(text)
-
-
 def main():
     from benchmarks.load import GUNICORN_WORKERS, Server
     from benchmarks.run import OUT, django_env, machine_description, recreate_database
@@ -378,7 +368,7 @@ def main():
     section = report(
         figures, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), machine_description()
     )
-    write_section(ROOT / "docs" / "performance.md", section)
+    write_section(ROOT / "docs" / "performance.md", section, start=START, end=END)
     print(section, flush=True)
 
 
