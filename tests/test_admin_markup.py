@@ -3,7 +3,9 @@
 The Nu checker (`make validate`) found, on the admin's change and add forms: autocomplete
 selects with an empty option without a label, required autocomplete selects whose first
 option is no placeholder (or with no option at all), `disabled` on the password hash's div,
-and a list inside a paragraph on the password page. These checks are the same rules, fast.
+a list inside a paragraph on the password page, `aria-describedby` on a hidden initial
+value, labels for hidden inputs, and `aria-labelledby` on a div. These checks are the same
+rules, fast.
 """
 
 from html.parser import HTMLParser
@@ -14,6 +16,7 @@ from tests.factories import (
     AgencyFactory,
     DraftIssueFactory,
     EventFactory,
+    PendingMembershipFactory,
     PledgeFactory,
     SectionFactory,
     UserFactory,
@@ -31,9 +34,19 @@ class Markup(HTMLParser):
         self.option = None  # (attrs, text) of the open option
         self.select = None  # (attrs, [options]) of the open select
         self.paragraph_open = False
+        self.hidden_ids = set()
+        self.label_fors = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") == "hidden":
+            self.hidden_ids.add(attrs.get("id"))
+            if any(name.startswith("aria-") for name in attrs):
+                self.errors.append(f"aria on hidden input {attrs.get('name')}")
+        if tag == "label" and attrs.get("for"):
+            self.label_fors.append(attrs["for"])
+        if tag == "div" and "aria-labelledby" in attrs and "role" not in attrs:
+            self.errors.append(f"aria-labelledby on div {attrs.get('class')}")
         if tag == "select":
             self.select = (attrs, [])
         elif tag == "option":
@@ -75,7 +88,8 @@ class Markup(HTMLParser):
 def markup_errors(html):
     parser = Markup()
     parser.feed(html)
-    return parser.errors
+    hidden_labelled = [f for f in parser.label_fors if f in parser.hidden_ids]
+    return parser.errors + [f"label for hidden {name}" for name in hidden_labelled]
 
 
 def autocomplete_selects(html):
@@ -88,12 +102,17 @@ def test_the_rules_catch_what_the_checker_found():
         '<select name="b" required><option value="1" selected>One</option></select>'
         '<select name="c" required></select>'
         '<div id="d" disabled></div><p>Help<ul><li>x</li></ul></p>'
+        '<input type="hidden" name="e" id="id_e" aria-describedby="e_help">'
+        '<label for="id_e">E</label><div class="f" aria-labelledby="h"></div>'
     ) == [
         "empty option without label in a",
         "required select b without placeholder",
         "required select c without option",
         "disabled on div d",
         "ul inside a p",
+        "aria on hidden input e",
+        "aria-labelledby on div f",
+        "label for hidden id_e",
     ]
     assert not markup_errors(
         '<select name="a"><option value="" label="---------"></option></select>'
@@ -129,6 +148,7 @@ def test_newsletter_section_autocomplete_selects_are_valid(officer_client):
     for url in [
         f"/admin/newsletters/issue/{issue.pk}/change/",  # the sections inline
         f"/admin/newsletters/section/{section.pk}/change/",
+        "/admin/newsletters/section/add/",  # photos' and documents' kept uploads too
     ]:
         response = officer_client.get(url)
         html = response.content.decode()
@@ -148,6 +168,22 @@ def test_user_change_and_password_forms_are_valid(officer_client):
         assert markup_errors(response.content.decode()) == [], url
     # The password page's help text holds Django's warning list, now outside a p.
     assert 'id="id_unusable_warning"' in response.content.decode()
+
+
+def test_rsvp_forms_hidden_initial_answers_carry_no_aria(officer_client):
+    """The answers (a JSON field with a callable default) keep a hidden initial value."""
+    response = officer_client.get("/admin/events/rsvp/add/")
+    html = response.content.decode()
+    assert 'name="initial-answers"' in html
+    assert markup_errors(html) == []
+
+
+def test_membership_decision_box_is_a_labelled_section(officer_client):
+    membership = PendingMembershipFactory()
+    response = officer_client.get(f"/admin/network/membership/{membership.pk}/change/")
+    html = response.content.decode()
+    assert 'aria-labelledby="decision-heading"' in html
+    assert markup_errors(html) == []
 
 
 def test_autocomplete_selects_keep_select2s_empty_placeholder(officer_client):
