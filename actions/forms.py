@@ -164,8 +164,9 @@ class GroupActionForm(forms.ModelForm):
         model = Action
         fields = ["title", "meeting", "owner_agency", "owner_person", "agreed_on", "due_on"]
         widgets = {
-            "agreed_on": forms.DateInput(attrs={"type": "date"}),
-            "due_on": forms.DateInput(attrs={"type": "date"}),
+            # A date input's value is always ISO, whatever the language's format.
+            "agreed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"meeting": "Agreed at", "owner_person": "Owner (a person, optional)"}
 

@@ -113,3 +113,9 @@ def test_a_closed_group_takes_no_new_actions_from_its_lead(member_client, office
 def test_the_group_page_offers_the_form_to_its_lead_only(member_client, other_member_client, group):
     assert url(group) in member_client.get("/groups/rescue/").content.decode()
     assert url(group) not in other_member_client.get("/groups/rescue/").content.decode()
+
+
+def test_the_forms_date_inputs_hold_iso_dates(member_client, group):
+    """A date input's value must be YYYY-MM-DD (the Nu checker), not the language's 06/12/2026."""
+    html = member_client.get(url(group)).content.decode()
+    assert f'name="agreed_on" value="{TODAY.isoformat()}"' in html

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The newsletter editor's static files (newsletters/editor.py); its own widgets are unused.
     "django_prose_editor",
+    # Django's form and widget templates, for FORM_RENDERER below.
+    "django.forms",
     # Last: it adds filters to the other apps' admin lists once they are registered.
     "reports",
 ]
@@ -74,6 +76,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "wmasn.urls"
+# Widgets render through TEMPLATES, so templates/django/forms/widgets/ and
+# templates/auth/widgets/ can make Django's own widgets valid HTML (docs/quality.md).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "wmasn.wsgi.application"
 SITE_ID = 1
 
