@@ -79,9 +79,7 @@ def test_an_outlook_accept_for_a_full_meeting_joins_the_waiting_list(
     assert list(RSVP.objects.waiting().values_list("user", flat=True)) == [invited_member.pk]
 
 
-def test_a_mailbox_of_a_thousand_messages_is_read_each_once(
-    mailbox, settings, capsys
-):
+def test_a_mailbox_of_a_thousand_messages_is_read_each_once(mailbox, settings, capsys):
     settings.NETWORK_CONTACT_EMAIL = ""
     messages = [
         (
