@@ -1,6 +1,6 @@
 """End to end on a real IMAP server: a member is invited, Outlook's Accept arrives, and
 within one polling interval the meeting's page, the chair's desk and the waiting list show
-her answer. Also the bench line: a mailbox of 1,000 messages is read in at most 30 s."""
+her answer. Also the bench line: a mailbox of 1,000 messages, each read once (make bench times it)."""
 
 import datetime as dt
 import html
@@ -26,7 +26,8 @@ def desk_row(client, event):
     """(attending, apologies) on the chair's desk (the admin's front page) for `event`."""
     page = html.unescape(client.get("/admin/").content.decode())
     match = re.search(
-        re.escape(str(event)) + r"</a></th>\s*<td>[^<]*</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>",
+        re.escape(str(event))
+        + r"</a></th>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>",
         page,
     )
     assert match, "the desk lists the meeting"
