@@ -59,10 +59,13 @@ class ActionQuerySet(SignallingQuerySet):
 
     def matters_arising(self, before):
         """What the meeting `before` reviews: every open action agreed before it (a working
-        group's meeting: the group's own)."""
+        group's meeting: the group's own). A conference, workshop or awareness day reviews
+        none: matters arising are the network's and the groups' business."""
         earlier = self.open().filter(agreed_on__lt=timezone.localdate(before.starts_at))
         if before.working_group_id:
             return earlier.for_group(before.working_group_id)
+        if before.kind != before.Kind.NETWORK_MEETING:
+            return self.none()
         return earlier
 
     def with_latest_note(self):

@@ -28,8 +28,10 @@ def meeting_actions(context, event):
         return {"shown": False}
     now = timezone.now()
     agreed = list(Action.objects.from_meeting(event).with_related().order_by("due_on", "pk"))
+    # Network and working-group meetings review open actions; a conference does not.
+    reviews_actions = bool(event.working_group_id) or event.kind == event.Kind.NETWORK_MEETING
     arising = []
-    if event.ends_at >= now and not event.is_cancelled:
+    if reviews_actions and event.ends_at >= now and not event.is_cancelled:
         arising = list(
             Action.objects.matters_arising(before=event)
             .with_related()
@@ -42,6 +44,7 @@ def meeting_actions(context, event):
         "arising": arising[:ARISING_SHOWN],
         "more_arising": len(arising) > ARISING_SHOWN,
         "upcoming": event.ends_at >= now,
+        "reviews_actions": reviews_actions,
         "today": timezone.localdate(),
         "can_record": user.is_staff and user.has_perm("actions.add_action"),
     }

@@ -53,6 +53,13 @@ def test_the_next_meeting_lists_matters_arising(
     assert "Overdue" in arising  # others_action was due on 5 January
 
 
+def test_a_conference_has_no_matters_arising(member_client, own_action):
+    conference = EventFactory(
+        kind="conference", slug="anti-slavery-day-2018", starts_at=at(dt.date(2018, 1, 18))
+    )
+    assert "Matters arising" not in event_page(member_client, conference)
+
+
 def test_a_past_meeting_has_no_matters_arising(member_client, own_action):
     assert "Matters arising" not in event_page(member_client, own_action.meeting)
 
