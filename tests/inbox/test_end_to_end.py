@@ -1,6 +1,7 @@
 """End to end on a real IMAP server: a member is invited, Outlook's Accept arrives, and
 within one polling interval the meeting's page, the chair's desk and the waiting list show
-her answer. Also the bench line: a mailbox of 1,000 messages, each read once (make bench times it)."""
+her answer. Also the bench line: a mailbox of 1,000 messages, each read once (make bench
+times it)."""
 
 import datetime as dt
 import html
