@@ -167,8 +167,17 @@ def test_chair_writes_previews_tests_publishes_and_sends_an_issue(page, journey_
     assert "Draft: only staff can see this issue." in page.content()
     image = page.locator(".newsletter-photo img")
     assert image.get_attribute("alt") == "Delegates listening to a speaker"
-    # The srcset offers the web and the email rendition: the browser loads one of them.
-    assert image.evaluate("img => img.naturalWidth") in {photo.web_width, photo.email_width}
+    # The photo loads lazily: bring it into view and wait for it. The srcset offers the web
+    # and the email rendition and the browser loads one of them (its naturalWidth is then the
+    # `sizes` width, so compare the file it chose).
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    chosen = image.evaluate("img => new URL(img.currentSrc).pathname")
+    assert chosen in {
+        f"/newsletters/photos/{photo.pk}/{size}/{photo.filename(size)}" for size in ("web", "email")
+    }
     assert page.get_by_role("link", name="The Commissioner's letter").is_visible()
     assert_accessible(page)
 
