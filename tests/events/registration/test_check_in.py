@@ -244,3 +244,18 @@ def test_the_door_page_gives_live_counts_as_json(officer_client, officer, confer
 def test_live_counts_are_for_the_door_only(member_client, conference):
     response = member_client.get(door_url(conference), HTTP_ACCEPT="application/json")
     assert response.status_code == 404
+
+
+def test_an_officer_without_mfa_is_sent_to_enrol_at_the_door_unless_named(
+    settings, officer, officer_client, conference
+):
+    settings.WMASN_ADMIN_REQUIRES_MFA = True
+    for url in (door_url(conference), reverse("events:walk-in", args=[conference.slug])):
+        response = officer_client.post(url, {"code": "ABCD-2345", "name": "Walk In"})
+        assert (response.status_code, response["Location"]) == (
+            302,
+            "/accounts/2fa/totp/activate/",
+        ), url
+    assert not Attendance.objects.exists()
+    DoorStaff.objects.create(registration=conference.registration, user=officer)
+    assert officer_client.get(door_url(conference)).status_code == 200
