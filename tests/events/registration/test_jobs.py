@@ -46,6 +46,29 @@ def test_the_reminder_goes_the_day_before_to_those_with_a_place(conference, regi
     assert member.formatted_ticket_code in next(m for m in emails if m.to == [member.email]).body
 
 
+def test_the_day_before_a_member_with_a_place_gets_one_reminder_not_two(
+    conference, registrants, sent
+):
+    """A conference that invites every member sends the meeting reminders too: the day
+    before, a member with a place gets registration's (with the ticket) and not the other."""
+    from events import notices
+
+    member, _ = registrants
+    conference.invites_members = True
+    conference.save()
+    undecided = NetworkMemberFactory()
+    week_before = conference.starts_at - dt.timedelta(days=7)
+    _, emails = sent(notices.send_reminders, now=week_before)
+    assert {m.to[0] for m in emails} >= {member.email, undecided.email}
+    day_before = conference.starts_at - dt.timedelta(hours=20)
+    _, meeting_reminders = sent(notices.send_reminders, now=day_before)
+    _, registration_reminders = sent(jobs.send_reminders, now=day_before)
+    to_member = [m for m in meeting_reminders + registration_reminders if m.to == [member.email]]
+    assert [m.subject for m in to_member] == ["[WMASN] Tomorrow: Anti-Slavery Day conference"]
+    assert member.formatted_ticket_code in to_member[0].body
+    assert undecided.email in {m.to[0] for m in meeting_reminders}
+
+
 def test_a_reminder_is_sent_once(conference, registrants):
     day_before = conference.starts_at - dt.timedelta(hours=20)
     assert jobs.send_reminders(now=day_before) == 2
