@@ -279,13 +279,16 @@ def answers(answer):
 
 
 def next_meetings(now=None, limit=3):
-    """The next scheduled events with their answers so far (one query)."""
+    """The next scheduled events with their answers so far (one query): attending,
+    tentative (a calendar's "Tentative", never counted as coming) and apologies."""
     now = now or timezone.now()
     return list(
         Event.objects.upcoming(now)
         .scheduled()
         .select_related("venue")
         .annotate(
-            attending=answers(RSVP.Answer.ATTENDING), apologies=answers(RSVP.Answer.APOLOGIES)
+            attending=answers(RSVP.Answer.ATTENDING),
+            tentative=answers(RSVP.Answer.TENTATIVE),
+            apologies=answers(RSVP.Answer.APOLOGIES),
         )[:limit]
     )

@@ -219,10 +219,18 @@ def test_next_meetings_with_their_answers(officer_client, member, other_member):
     meeting = EventFactory(title="Next network meeting", starts_at=now + dt.timedelta(days=3))
     RSVPFactory(event=meeting, user=member)
     RSVPFactory(event=meeting, user=other_member, answer="apologies")
+    RSVPFactory(event=meeting, answer="tentative")  # a calendar's "Tentative"
+    RSVPFactory(event=meeting, answer="tentative")
     EventFactory(title="Past meeting", starts_at=now - dt.timedelta(days=3))
     html = desk(officer_client)[1].split('id="desk-meetings"')[1]
+    table = html.split("</table>")[0]
+    assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)[-3:] == [
+        "Attending",
+        "Tentative",
+        "Apologies",
+    ]
     row = re.search(r"Next network meeting.*?</tr>", html, re.S).group(0)
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[-2:] == ["1", "1"]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[-3:] == ["1", "2", "1"]
     assert "Past meeting" not in html
     assert f"/admin/events/event/{meeting.pk}/change/" in html
 
