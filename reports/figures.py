@@ -12,7 +12,8 @@ from actions.models import Action
 from events.models import Attendance, Event
 from network.models import Agency, Area, Membership
 from pledges.models import Pledge
-from survey.models import AgencyService, Service
+from survey.gaps import counts_by_cell
+from survey.models import Service
 
 from .svg import BarChart, HeatMap, Series
 from .tables import Table
@@ -405,43 +406,11 @@ class Coverage:
 
 
 def coverage():
-    """Distinct active agencies per service and area; an answer given region-wide counts in
-    every local area. Three GROUP BY queries whatever the number of answers."""
+    """Distinct active agencies per service and area, as the gap view counts them
+    (survey.gaps): an answer given region-wide counts in every local area."""
     services = list(Service.objects.all())
     areas = sorted(Area.objects.all(), key=lambda a: (a.is_region_wide, a.order, a.name))
-    answer_areas = AgencyService.areas.through.objects.filter(
-        agencyservice__agency__status=Agency.Status.ACTIVE
-    ).order_by()
-    counts = {}
-    # Answers naming the area itself (local and region-wide columns alike). An answer names
-    # an area once (the through table's pairs are unique), so its rows need no DISTINCT.
-    for service_id, area_id, n in answer_areas.values_list(
-        "agencyservice__service_id", "area_id"
-    ).annotate(n=Count("pk")):
-        counts[(service_id, area_id)] = n
-    region_wide = dict(
-        answer_areas.filter(area__is_region_wide=True)
-        .values_list("agencyservice__service_id")
-        .annotate(n=Count("agencyservice_id", distinct=True))
-    )
-    # Answers naming the local area and region-wide too, so they are not counted twice.
-    both = {
-        (service_id, area_id): n
-        for service_id, area_id, n in answer_areas.filter(
-            area__is_region_wide=False,
-            agencyservice__areas__is_region_wide=True,
-        )
-        .values_list("agencyservice__service_id", "area_id")
-        .annotate(n=Count("agencyservice_id", distinct=True))
-    }
-    for service in services:
-        extra = region_wide.get(service.pk, 0)
-        for area in areas:
-            if area.is_region_wide or not extra:
-                continue
-            key = (service.pk, area.pk)
-            counts[key] = counts.get(key, 0) + extra - both.get(key, 0)
-    return Coverage(services=services, areas=areas, counts=counts)
+    return Coverage(services=services, areas=areas, counts=counts_by_cell(areas))
 
 
 ACTION_OUTCOMES = [

@@ -139,8 +139,10 @@ class Provision:
         return sum(cell.is_gap for row in self.rows for cell in row.cells)
 
 
-def _counts(areas):
-    """{(service id, area id): agencies} computed in the database."""
+def counts_by_cell(areas):
+    """{(service id, area id): agencies} computed in the database (two GROUP BY queries):
+    for a local area, the answers naming it or a region-wide area; for a region-wide area,
+    the answers naming a region-wide area. The gap view and the report's heat map read it."""
     region_wide_ids = [area.pk for area in areas if area.is_region_wide]
     local_ids = [area.pk for area in areas if not area.is_region_wide]
     answers = active_answers().annotate(region_wide=_region_wide_answer())
@@ -198,7 +200,7 @@ def compute_provision():
     service answered, none of whose results grow with the number of agencies."""
     services = list(Service.objects.all())
     areas = list(Area.objects.all())
-    counts = _counts(areas)
+    counts = counts_by_cell(areas)
     provider_counts = dict(
         active_answers().values("service_id").annotate(n=Count("pk")).values_list("service_id", "n")
     )
