@@ -137,3 +137,20 @@ def two_workers_at_once(monkeypatch, module, name, work):
         thread.join(timeout=30)
     assert errors == []
     return sorted(results)
+
+
+def worker_dies_on_the_second_email(monkeypatch):
+    """Make events.notices.send_email raise on its second call, as a worker killed after
+    writing one email; returns the list of what it wrote. `monkeypatch.undo()` revives it."""
+    from events import notices
+
+    send_email = notices.send_email
+    written = []
+
+    def fails_on_the_second(*args, **kwargs):
+        if written:
+            raise ConnectionError("the worker died")
+        written.append(send_email(*args, **kwargs))
+
+    monkeypatch.setattr(notices, "send_email", fails_on_the_second)
+    return written

@@ -19,6 +19,7 @@ from tests.events.conftest import (
     london,
     new_event_data,
     two_workers_at_once,
+    worker_dies_on_the_second_email,
 )
 from tests.factories import EventFactory, NetworkMemberFactory, RSVPFactory, VenueFactory
 from wmasn.jobs import get_job, run_job
@@ -279,15 +280,7 @@ def test_a_crash_while_announcing_sends_nothing_and_leaves_the_events_waiting(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         schedule(PlannedMeeting(dt.date(2027, 5, 20)))
-    written = []
-    send_email = notices.send_email
-
-    def fails_on_the_second(*args, **kwargs):
-        if written:
-            raise ConnectionError("the worker died")
-        written.append(send_email(*args, **kwargs))
-
-    monkeypatch.setattr(notices, "send_email", fails_on_the_second)
+    written = worker_dies_on_the_second_email(monkeypatch)
     with pytest.raises(ConnectionError):
         tasks.announce_waiting()
     assert written and not OutgoingEmail.objects.exists()

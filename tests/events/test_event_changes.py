@@ -20,6 +20,7 @@ from tests.events.conftest import (
     london,
     new_event_data,
     two_workers_at_once,
+    worker_dies_on_the_second_email,
 )
 from tests.factories import (
     EventFactory,
@@ -329,15 +330,7 @@ def test_a_crash_while_sending_sends_nothing_and_leaves_the_notice_pending(
     upcoming, member, other_member, monkeypatch
 ):
     cancel_event(event=upcoming, reason="Snow.")
-    send_email = notices.send_email
-    written = []
-
-    def fails_on_the_second(*args, **kwargs):
-        if written:
-            raise ConnectionError("the worker died")
-        written.append(send_email(*args, **kwargs))
-
-    monkeypatch.setattr(notices, "send_email", fails_on_the_second)
+    written = worker_dies_on_the_second_email(monkeypatch)
     with pytest.raises(ConnectionError):
         tasks.send_pending_notices()
     assert written and not OutgoingEmail.objects.exists()
