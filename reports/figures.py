@@ -77,27 +77,26 @@ def year_end(year):
     return timezone.make_aware(dt.datetime(year + 1, 1, 1))
 
 
-def growth_span(until_year, years=GROWTH_YEARS):
-    """The years to chart: up to `years` until `until_year`, from the year the first
-    active agency joined; years before it would show a network of 0 agencies."""
-    first = Agency.objects.active().aggregate(first=Min("created_at"))["first"]
-    joined = until_year if first is None else min(timezone.localtime(first).year, until_year)
-    start = max(until_year - years + 1, joined)
-    return list(range(start, until_year + 1))
-
-
 def growth(until_year, years=GROWTH_YEARS):
     """Active agencies and approved memberships by sector at the end of each year: one
     query each, a filtered count per year grouped by sector (plain comparisons, so SQLite
-    runs no date function per row)."""
-    span = growth_span(until_year, years)
-    agencies = {s: [0] * len(span) for s in SECTORS.values}
-    agency_counts = (
+    runs no date function per row). The years run from the one the first active agency
+    joined, found by the agencies' query itself: earlier years would show a network of 0."""
+    latest = list(range(until_year - years + 1, until_year + 1))
+    agency_counts = list(
         Agency.objects.active()
         .order_by()
         .values("sector")
-        .annotate(**{f"y{y}": Count("pk", filter=Q(created_at__lt=year_end(y))) for y in span})
+        .annotate(
+            first=Min("created_at"),
+            **{f"y{y}": Count("pk", filter=Q(created_at__lt=year_end(y))) for y in latest},
+        )
     )
+    joined = min(
+        (timezone.localtime(row["first"]).year for row in agency_counts), default=until_year
+    )
+    span = [y for y in latest if y >= min(joined, until_year)]
+    agencies = {s: [0] * len(span) for s in SECTORS.values}
     for row in agency_counts:
         agencies[row["sector"]] = [row[f"y{y}"] for y in span]
     members = {s: [0] * len(span) for s in SECTORS.values}
@@ -341,9 +340,10 @@ class PledgeFigures:
 
 def pledges(year, queryset=None):
     """Pledges by year and status for the five years to `year` (public ones if asked)."""
-    queryset = (
-        Pledge.objects.filter(agency__status=Agency.Status.ACTIVE) if queryset is None else queryset
-    )
+    if queryset is None:
+        # Active agencies' pledges, said as "not a proposed agency's": the few proposed ones
+        # make a smaller subquery than joining every agency (2 ms of 11 at 10,000 agencies).
+        queryset = Pledge.objects.exclude(agency__in=Agency.objects.proposed())
     by_year = {}
     for pledge_year, status, n in (
         queryset.filter(year__gt=year - PLEDGE_YEARS, year__lte=year)
