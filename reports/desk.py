@@ -15,7 +15,7 @@ from events.models import RSVP, Event, EventDocument
 from network.models import Agency, Membership, WorkingGroup
 from wmasn.jobs import overdue_jobs
 from wmasn.jobs.models import WorkerHeartbeat
-from wmasn.mail.models import OutgoingEmail
+from wmasn.mail.models import InboundMessage, OutgoingEmail
 from wmasn.mail.status import WORKER_SILENCE
 
 UPCOMING_VENUE_DAYS = 60
@@ -230,6 +230,34 @@ def announcements_waiting(now):
     )
 
 
+def messages_for_officers(now):
+    """What the inbound mailbox kept for officers (a proposed new time, a person's words),
+    until an officer marks it dealt with; the oldest first."""
+    waiting = InboundMessage.objects.waiting_for_officers().order_by("received_at", "pk")
+    count = waiting.count()
+    if not count:
+        return None
+    return DeskLine(
+        key="messages-for-officers",
+        count=count,
+        text=f"{plural(count, 'message')} for officers to read (mark them dealt with there)",
+        url=admin_list(
+            "mail_inboundmessage",
+            outcome__exact=InboundMessage.Outcome.FOR_OFFICERS,
+            dealt_with_at__isnull="True",
+        ),
+        items=[
+            {
+                "text": f"{message.get_kind_display()} from {message.sender or 'unknown'}",
+                "note": f"{timezone.localtime(message.received_at):%-d %b %Y}",
+                "url": reverse("admin:mail_inboundmessage_change", args=[message.pk]),
+            }
+            for message in waiting[:OLDEST_SHOWN]
+        ],
+        more="in all, oldest first",
+    )
+
+
 def jobs_overdue(now):
     overdue = overdue_jobs(now)
     if not overdue:
@@ -250,6 +278,7 @@ LINES = [
     emails_without_worker,
     announcements_waiting,
     jobs_overdue,
+    messages_for_officers,
     meetings_without_venue,
     meetings_without_papers,
     overdue_actions,

@@ -21,7 +21,7 @@ from tests.factories import (
 from tests.files import PDF_BYTES, upload
 from wmasn import jobs, mail
 from wmasn.jobs.models import JobRun
-from wmasn.mail.models import OutgoingEmail
+from wmasn.mail.models import InboundMessage, OutgoingEmail
 from wmasn.uploads import validate_upload
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +317,61 @@ def test_waiting_requests_have_approve_and_decline_buttons(officer_client):
     waiting.refresh_from_db()
     assert waiting.status == Membership.Status.APPROVED
     assert "membership-requests" not in desk(officer_client)[0]
+
+
+def inbound(kind, outcome, sender, days_ago=0):
+    return InboundMessage.objects.create(
+        key=f"<{sender}-{kind}-{days_ago}@example.org>",
+        content_hash="0" * 64,
+        received_at=timezone.now() - dt.timedelta(days=days_ago),
+        sender=sender,
+        subject="Re: Network meeting",
+        kind=kind,
+        outcome=outcome,
+        reason="For officers.",
+    )
+
+
+def test_messages_for_officers_are_on_the_desk_until_marked_dealt_with(officer_client):
+    Kind, Outcome = InboundMessage.Kind, InboundMessage.Outcome
+    counter = inbound(Kind.COUNTER, Outcome.FOR_OFFICERS, "ann@example.org", days_ago=2)
+    words = inbound(Kind.PERSONAL, Outcome.FOR_OFFICERS, "bob@example.org")
+    inbound(Kind.AUTO_REPLY, Outcome.IGNORED, "away@example.org")  # nothing to read
+    inbound(Kind.PERSONAL, Outcome.FORWARDED, "cat@example.org")  # the network's people have it
+
+    lines, html = desk(officer_client)
+    count, url, text = lines["messages-for-officers"]
+    assert (count, text) == (2, "messages for officers to read (mark them dealt with there)")
+    # Oldest first, each linking to the message.
+    block = html.split('data-desk="messages-for-officers"')[1].split("</ul>")[0]
+    assert block.index("Proposed new time from ann@example.org") < block.index(
+        "Written by a person from bob@example.org"
+    )
+    assert f"/admin/mail/inboundmessage/{counter.pk}/change/" in block
+    listed = changelist_names(officer_client, url)
+    assert "ann@example.org" in listed and "bob@example.org" in listed
+    assert "away@example.org" not in listed and "cat@example.org" not in listed
+
+    response = officer_client.post(
+        "/admin/mail/inboundmessage/",
+        {"action": "mark_dealt_with", "_selected_action": [counter.pk, words.pk]},
+        follow=True,
+    )
+    assert "2 message(s) marked as dealt with." in response.content.decode()
+    assert "messages-for-officers" not in desk(officer_client)[0]
+    counter.refresh_from_db()
+    assert counter.dealt_with_at is not None
+    assert "ann@example.org" not in changelist_names(officer_client, url)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "other_member", "member"])
+def test_only_officers_can_mark_messages_dealt_with(role, client_for_role):
+    message = inbound(
+        InboundMessage.Kind.COUNTER, InboundMessage.Outcome.FOR_OFFICERS, "ann@example.org"
+    )
+    client_for_role(role).post(
+        "/admin/mail/inboundmessage/",
+        {"action": "mark_dealt_with", "_selected_action": [message.pk]},
+    )
+    message.refresh_from_db()
+    assert message.dealt_with_at is None

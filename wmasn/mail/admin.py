@@ -2,6 +2,7 @@
 and what the inbound mailbox brought."""
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
 from wmasn.jobs.admin import ReadOnlyAdmin
@@ -107,8 +108,17 @@ class BouncedAddressAdmin(ReadOnlyAdmin):
 class InboundMessageAdmin(ReadOnlyAdmin):
     """What the inbound mailbox brought: answers, bounces, auto-replies, people's words."""
 
-    list_display = ["received_at", "kind", "outcome", "sender", "subject", "short_reason"]
-    list_filter = ["kind", "outcome", "received_at"]
+    list_display = [
+        "received_at",
+        "kind",
+        "outcome",
+        "sender",
+        "subject",
+        "short_reason",
+        "dealt_with_at",
+    ]
+    list_filter = ["kind", "outcome", "dealt_with_at", "received_at"]
+    actions = ["mark_dealt_with"]
     search_fields = ["sender", "subject"]
     date_hierarchy = "received_at"
     fields = [
@@ -123,6 +133,7 @@ class InboundMessageAdmin(ReadOnlyAdmin):
         "outgoing_email",
         "about_link",
         "text",
+        "dealt_with_at",
     ]
     readonly_fields = ["about_link"]
     list_select_related = ["user"]
@@ -137,6 +148,11 @@ class InboundMessageAdmin(ReadOnlyAdmin):
                 messages.WARNING,
             )
         return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Mark as dealt with (off the chair's desk)", permissions=["change"])
+    def mark_dealt_with(self, request, queryset):
+        marked = queryset.filter(dealt_with_at__isnull=True).update(dealt_with_at=timezone.now())
+        self.message_user(request, f"{marked} message(s) marked as dealt with.", messages.SUCCESS)
 
     @admin.display(description="Reason")
     def short_reason(self, message):

@@ -115,6 +115,14 @@ class BouncedAddress(models.Model):
         return self.permanent_failures >= SUPPRESS_AFTER
 
 
+class InboundMessageQuerySet(models.QuerySet):
+    def waiting_for_officers(self):
+        """Messages kept for officers to read (a proposed new time, a person's words with
+        nobody to forward them to, one that could not be handled) not yet marked dealt
+        with: the chair's desk counts them."""
+        return self.filter(outcome=InboundMessage.Outcome.FOR_OFFICERS, dealt_with_at__isnull=True)
+
+
 class InboundMessage(models.Model):
     """One message read from the inbound mailbox: what it was and what it changed.
 
@@ -170,6 +178,15 @@ class InboundMessage(models.Model):
     )
     about_id = models.PositiveBigIntegerField(null=True, blank=True)
     about = GenericForeignKey("about_type", "about_id")
+    dealt_with_at = models.DateTimeField(
+        "dealt with",
+        null=True,
+        blank=True,
+        help_text="When an officer marked a message for officers as dealt with; until then "
+        "the chair's desk lists it.",
+    )
+
+    objects = InboundMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = "inbound message"
