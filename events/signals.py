@@ -55,10 +55,15 @@ def database_replaced(sender, database=None, **kwargs):
 
 
 def _feed_models():
-    from events.models import Event, Venue
-    from network.models import Agency, GroupMembership, WorkingGroup
+    """What a feed reads: the events, every model a VEVENT is made from (derived from the
+    fragments' own FRAGMENT_RELATIONS, so a relation added there is followed here), and the
+    group memberships that choose which events a group-scoped or personal feed lists."""
+    from events.feeds import FRAGMENT_RELATIONS
+    from events.models import Event
+    from network.models import GroupMembership
 
-    return {Event, Venue, Agency, WorkingGroup, GroupMembership}
+    made_from = {Event._meta.get_field(name).related_model for name in FRAGMENT_RELATIONS}
+    return {Event, *made_from, GroupMembership}
 
 
 def _access_models():
@@ -83,21 +88,19 @@ def document_deleted(sender, instance, **kwargs):
 
 
 def connect():
-    from django.contrib.auth.models import Group
 
-    from events.models import CalendarToken, Event, EventDocument, Venue
-    from network.models import Agency, GroupMembership, Membership, User, WorkingGroup
+    from events.models import EventDocument, Venue
+    from network.models import User
     from wmasn.cache import writes_lost
 
-    for model in (Event, Agency, WorkingGroup, GroupMembership):
-        post_save.connect(feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-save")
-        post_delete.connect(
-            feed_changed, sender=model, dispatch_uid=f"feed-{model.__name__}-delete"
-        )
-    post_save.connect(venue_saved, sender=Venue, dispatch_uid="feed-Venue-save")
-    post_delete.connect(feed_changed, sender=Venue, dispatch_uid="feed-Venue-delete")
+    for model in _feed_models():
+        name = model.__name__
+        # A venue's change also moves its events' LAST-MODIFIED (venue_saved).
+        saved = venue_saved if model is Venue else feed_changed
+        post_save.connect(saved, sender=model, dispatch_uid=f"feed-{name}-save")
+        post_delete.connect(feed_changed, sender=model, dispatch_uid=f"feed-{name}-delete")
 
-    for model in (CalendarToken, Membership, Agency, Group):
+    for model in _access_models() - {User}:
         name = model.__name__
         post_save.connect(access_changed, sender=model, dispatch_uid=f"access-{name}-save")
         post_delete.connect(access_changed, sender=model, dispatch_uid=f"access-{name}-delete")

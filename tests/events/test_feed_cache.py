@@ -407,6 +407,32 @@ def test_a_fragment_reads_only_the_rows_it_is_keyed_on(db):
         assert feeds.fragment_row(event) == row
 
 
+def test_every_model_a_fragment_is_made_from_bumps_the_feed_version(db):
+    """The models whose changes bump the feed version are derived from FRAGMENT_RELATIONS:
+    each one's save and delete are connected, so a relation added to the fragments cannot
+    be forgotten here."""
+    from django.db.models.signals import post_delete, post_save
+
+    from events import signals
+
+    made_from = {Event._meta.get_field(name).related_model for name in feeds.FRAGMENT_RELATIONS}
+    assert {Venue, Agency, WorkingGroup} <= made_from
+    factories = {
+        Event: EventFactory,
+        Venue: VenueFactory,
+        Agency: AgencyFactory,
+        WorkingGroup: WorkingGroupFactory,
+        GroupMembership: GroupMembershipFactory,
+    }
+    assert signals._feed_models() == {Event, GroupMembership} | made_from == set(factories)
+    for model, factory in factories.items():
+        assert post_save.has_listeners(model) and post_delete.has_listeners(model), model
+        instance = factory()
+        before = cache.get(feed_cache.version_key())
+        instance.save()
+        assert cache.get(feed_cache.version_key()) != before, model
+
+
 def test_the_assembled_feed_is_byte_identical_to_a_whole_build(anon_client, db):
     for i in range(3):
         EventFactory(title=f"Meeting {i}")
