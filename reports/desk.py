@@ -50,28 +50,30 @@ def counted(key, queryset, text, url):
     return DeskLine(key=key, count=count, text=text(count), url=url) if count else None
 
 
-def waiting_requests(now):
-    pending = Membership.objects.pending().select_related("user", "agency")
-    count = pending.count()
+def listed(key, queryset, text, url, item, more="in all"):
+    """A line counting `queryset` and showing its first OLDEST_SHOWN rows, each as
+    `item(row)` (a dict of text, note and url), or None when it is empty."""
+    count = queryset.count()
     if not count:
         return None
-    items = [
-        {
+    items = [item(row) for row in queryset[:OLDEST_SHOWN]]
+    return DeskLine(key=key, count=count, text=text(count), url=url, items=items, more=more)
+
+
+def waiting_requests(now):
+    return listed(
+        "membership-requests",
+        Membership.objects.pending().select_related("user", "agency"),
+        lambda n: f"{plural(n, 'membership request')} waiting",
+        admin_list("network_membership", status=Membership.Status.PENDING),
+        lambda m: {
             "text": f"{m.user} for {m.agency}",
             "note": waited((now - m.requested_at).days),
             "url": reverse("admin:network_membership_change", args=[m.pk]),
             # Approve and Decline buttons post here (network/admin.py, MembershipAdmin).
             "decide_url": reverse("admin:network_membership_decide", args=[m.pk]),
             "proposed_agency": m.agency.status == Agency.Status.PROPOSED,
-        }
-        for m in pending[:OLDEST_SHOWN]
-    ]
-    return DeskLine(
-        key="membership-requests",
-        count=count,
-        text=f"{plural(count, 'membership request')} waiting",
-        url=admin_list("network_membership", status=Membership.Status.PENDING),
-        items=items,
+        },
         more="in all, oldest first",
     )
 
@@ -168,25 +170,18 @@ def agencies_without_pledge(now):
 def overdue_actions(now):
     """Open actions past their due date, the longest overdue first."""
     today = timezone.localdate(now)
-    overdue = Action.objects.overdue(today).select_related("owner_agency").order_by("due_on", "pk")
-    count = overdue.count()
-    if not count:
-        return None
-    return DeskLine(
-        key="actions-overdue",
-        count=count,
-        text=f"{plural(count, 'action')} overdue",
-        url=admin_list(
+    return listed(
+        "actions-overdue",
+        Action.objects.overdue(today).select_related("owner_agency").order_by("due_on", "pk"),
+        lambda n: f"{plural(n, 'action')} overdue",
+        admin_list(
             "actions_action", status__exact=Action.Status.OPEN, due_on__lt=today.isoformat()
         ),
-        items=[
-            {
-                "text": f"{action.title} ({action.owner_agency})",
-                "note": f"due {action.due_on.day} {action.due_on:%b %Y}",
-                "url": reverse("admin:actions_action_change", args=[action.pk]),
-            }
-            for action in overdue[:OLDEST_SHOWN]
-        ],
+        lambda action: {
+            "text": f"{action.title} ({action.owner_agency})",
+            "note": f"due {action.due_on.day} {action.due_on:%b %Y}",
+            "url": reverse("admin:actions_action_change", args=[action.pk]),
+        },
         more="in all, longest overdue first",
     )
 
@@ -233,27 +228,20 @@ def announcements_waiting(now):
 def messages_for_officers(now):
     """What the inbound mailbox kept for officers (a proposed new time, a person's words),
     until an officer marks it dealt with; the oldest first."""
-    waiting = InboundMessage.objects.waiting_for_officers().order_by("received_at", "pk")
-    count = waiting.count()
-    if not count:
-        return None
-    return DeskLine(
-        key="messages-for-officers",
-        count=count,
-        text=f"{plural(count, 'message')} for officers to read (mark them dealt with there)",
-        url=admin_list(
+    return listed(
+        "messages-for-officers",
+        InboundMessage.objects.waiting_for_officers().order_by("received_at", "pk"),
+        lambda n: f"{plural(n, 'message')} for officers to read (mark them dealt with there)",
+        admin_list(
             "mail_inboundmessage",
             outcome__exact=InboundMessage.Outcome.FOR_OFFICERS,
             dealt_with_at__isnull="True",
         ),
-        items=[
-            {
-                "text": f"{message.get_kind_display()} from {message.sender or 'unknown'}",
-                "note": f"{timezone.localtime(message.received_at):%-d %b %Y}",
-                "url": reverse("admin:mail_inboundmessage_change", args=[message.pk]),
-            }
-            for message in waiting[:OLDEST_SHOWN]
-        ],
+        lambda message: {
+            "text": f"{message.get_kind_display()} from {message.sender or 'unknown'}",
+            "note": f"{timezone.localtime(message.received_at):%-d %b %Y}",
+            "url": reverse("admin:mail_inboundmessage_change", args=[message.pk]),
+        },
         more="in all, oldest first",
     )
 
