@@ -114,8 +114,8 @@ class InboundMessageAdmin(ReadOnlyAdmin):
         "outcome",
         "sender",
         "subject",
-        "short_reason",
         "dealt_with_at",
+        "short_reason",
     ]
     list_filter = ["kind", "outcome", "dealt_with_at", "received_at"]
     actions = ["mark_dealt_with"]
