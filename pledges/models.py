@@ -10,6 +10,12 @@ from wmasn.validation import BoundedTextField, RejectsNulBytes
 
 
 class PledgeQuerySet(SignallingQuerySet):
+    def of_active_agencies(self):
+        """Pledges of active agencies, for the figures over every pledge. Said as "not a
+        proposed agency's" (an agency is one or the other, a database constraint): the few
+        proposed agencies make a smaller subquery than joining every agency."""
+        return self.exclude(agency__in=Agency.objects.proposed())
+
     def public(self):
         return self.filter(visibility=Pledge.Visibility.PUBLIC, agency__status=Agency.Status.ACTIVE)
 

@@ -204,7 +204,7 @@ def growth_section(report):
 
 
 def pledges_section(report):
-    pledges = Pledge.objects.filter(agency__status=Agency.Status.ACTIVE)
+    pledges = Pledge.objects.of_active_agencies()
     if report.public:
         pledges = pledges.public()
     year_pledges = pledges.for_year(report.year)

@@ -194,3 +194,10 @@ def test_member_of_a_proposed_agency_cannot_edit_its_pledges():
     user = MembershipFactory(agency=proposed).user
     PledgeFactory(agency=proposed)
     assert not Pledge.objects.editable_by(user).exists()
+
+
+@pytest.mark.django_db
+def test_of_active_agencies_leaves_out_proposed_agencies_pledges():
+    active = PledgeFactory(agency=AgencyFactory(status=Agency.Status.ACTIVE))
+    PledgeFactory(agency=AgencyFactory(status=Agency.Status.PROPOSED))
+    assert list(Pledge.objects.of_active_agencies()) == [active]
