@@ -326,6 +326,11 @@ class RSVPQuerySet(models.QuerySet):
         """Those with a place: members who said so, and guests who confirmed their email."""
         return self.filter(answer=RSVP.Answer.ATTENDING).counted()
 
+    def ticketed(self):
+        """Places at events people register for: each holds a ticket, and the day before
+        gets registration's reminder (events/registration/jobs.py), not a meeting one."""
+        return self.attending().filter(event__registration__isnull=False)
+
     def counted(self):
         """Members' answers, and guests' once they confirmed their email; an unconfirmed
         guest holds no place and is on no list."""

@@ -303,9 +303,9 @@ def send_reminders(*, now=None):
             # The day before an event people register for, those with a place get
             # registration's reminder, with their ticket, instead of a second email
             # (events/registration/jobs.py).
-            ticketed = answers.filter(event__registration__isnull=False, user__isnull=False)
             # (Guests' places have no user: a NULL would make NOT IN exclude everyone.)
-            users = users.exclude(pk__in=ticketed.attending().values("user_id"))
+            ticketed = answers.ticketed().filter(user__isnull=False)
+            users = users.exclude(pk__in=ticketed.values("user_id"))
         users = list(users)
         answers = _answers([event], users)
         for user in users:

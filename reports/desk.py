@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.models import Action
 from events.models import RSVP, Event, EventDocument
@@ -239,7 +240,7 @@ def messages_for_officers(now):
         ),
         lambda message: {
             "text": f"{message.get_kind_display()} from {message.sender or 'unknown'}",
-            "note": f"{timezone.localtime(message.received_at):%-d %b %Y}",
+            "note": date_format(timezone.localdate(message.received_at), "j M Y"),
             "url": reverse("admin:mail_inboundmessage_change", args=[message.pk]),
         },
         more="in all, oldest first",

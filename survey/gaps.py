@@ -9,10 +9,9 @@ active agencies count (``Agency.objects.active()``).
 
 The counts are computed in the database (two aggregate queries over the answers), and the
 directory shows at most PREVIEW providers per service, so ``compute_provision()`` runs a fixed
-number of queries (and one per service) returning a fixed number of rows, however many
-agencies answer. The full
-lists of a cell or a service are querysets (``cell_providers()``, ``service_offerings()``)
-that the page shows paged.
+number of queries (and one per service answered) returning a fixed number of rows, however
+many agencies answer. The full lists of a cell or a service are querysets
+(``cell_providers()``, ``service_offerings()``) that the page shows paged.
 """
 
 from dataclasses import dataclass, field

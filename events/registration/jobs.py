@@ -31,9 +31,8 @@ def reminders_due(now):
         dt.datetime.combine(today + dt.timedelta(days=2), dt.time(0))
     )
     return (
-        RSVP.objects.attending()
+        RSVP.objects.ticketed()
         .filter(
-            event__registration__isnull=False,
             event__status="scheduled",
             event__starts_at__gt=now,
             event__starts_at__lt=tomorrow_ends,

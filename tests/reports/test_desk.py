@@ -348,6 +348,8 @@ def test_messages_for_officers_are_on_the_desk_until_marked_dealt_with(officer_c
         "Written by a person from bob@example.org"
     )
     assert f"/admin/mail/inboundmessage/{counter.pk}/change/" in block
+    received = timezone.localdate(counter.received_at)
+    assert f", {received.day} {received:%b %Y}" in block  # when it came, e.g. "4 Dec 2026"
     listed = changelist_names(officer_client, url)
     assert "ann@example.org" in listed and "bob@example.org" in listed
     assert "away@example.org" not in listed and "cat@example.org" not in listed
